@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Builds the local control plane from the Go module proxy, once, into a per-version cache:
+#   etcd                                   ($CACHE/etcd-$ETCD_VERSION/bin)
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  ($CACHE/kubernetes-$KUBERNETES_VERSION/bin)
+#   kwok (node simulator)                  ($CACHE/kwok-$KWOK_VERSION/bin)
+# A component is rebuilt only when its stamp (version + this script's hash) changes. Go's own module and build
+# caches are reused, so a second build of a new version only compiles what changed.
+# Prints the three bin directories as KEY=VALUE lines on the last lines of stdout (progress goes to stderr).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+CACHE="${SPARKOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sparkop}"
+script_hash="$(cat "$here/build.sh" "$here/versions.env" | sha256sum | cut -c1-16)"
+
+log() { printf '[controlplane] %s\n' "$*" >&2; }
+die() { printf '[controlplane] error: %s\n' "$*" >&2; exit 1; }
+
+command -v go >/dev/null 2>&1 || die "Go is required (go 1.26+). Install it from your distribution or https://go.dev/dl and re-run."
+go_minor="$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')"
+[ "${go_minor:-0}" -ge 26 ] || die "Go 1.26 or newer is required to build Kubernetes ${KUBERNETES_VERSION}; found $(go env GOVERSION)."
+
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+export CGO_ENABLED=0
+
+# Runs a long go command with a heartbeat so a cold build (many minutes on 2 cores) is visibly alive.
+run_with_progress() {
+  local what="$1"; shift
+  local start=$SECONDS
+  "$@" >&2 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 15
+    kill -0 "$pid" 2>/dev/null && log "$what: still working ($((SECONDS - start))s)…"
+  done
+  wait "$pid" || die "$what failed (see the output above)"
+  log "$what: done in $((SECONDS - start))s"
+}
+
+stamp_ok() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
+
+build_etcd() {
+  local dir="$CACHE/etcd-$ETCD_VERSION" stamp="etcd $ETCD_VERSION $script_hash"
+  if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/etcd" ]; then log "etcd $ETCD_VERSION: cached"; return; fi
+  log "etcd $ETCD_VERSION: building from go.etcd.io/etcd/server/v3 (first time only)"
+  rm -rf "$dir/src" && mkdir -p "$dir/src" "$dir/bin"
+  # etcd's server module has replace directives of its own, so `go install` refuses it; a wrapper module that
+  # requires it and calls its main package is the supported way to build it from the proxy.
+  cat >"$dir/src/main.go" <<'GO'
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+  (
+    cd "$dir/src"
+    go mod init sparkop.local/etcd >/dev/null 2>&1
+    go mod edit -require="go.etcd.io/etcd/server/v3@$ETCD_VERSION" \
+      -require="go.etcd.io/etcd/api/v3@$ETCD_VERSION" \
+      -require="go.etcd.io/etcd/client/pkg/v3@$ETCD_VERSION" \
+      -require="go.etcd.io/etcd/client/v3@$ETCD_VERSION" \
+      -require="go.etcd.io/etcd/pkg/v3@$ETCD_VERSION"
+    run_with_progress "etcd: resolving modules" go mod tidy
+    run_with_progress "etcd: compiling" go build -trimpath -o "$dir/bin/etcd" .
+  )
+  echo "$stamp" >"$dir/.stamp"
+}
+
+build_kubernetes() {
+  local dir="$CACHE/kubernetes-$KUBERNETES_VERSION" stamp="kubernetes $KUBERNETES_VERSION $script_hash"
+  if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/kube-apiserver" ] && [ -x "$dir/bin/kube-controller-manager" ] && [ -x "$dir/bin/kube-scheduler" ] && [ -x "$dir/bin/kubectl" ]; then
+    log "kubernetes $KUBERNETES_VERSION: cached"; return
+  fi
+  log "kubernetes $KUBERNETES_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (first time only; about 15-30 min on 2 cores)"
+  rm -rf "$dir/src" && mkdir -p "$dir/src" "$dir/bin"
+  local staging_version="v0.${KUBERNETES_VERSION#v1.}"
+  local major=1 minor
+  minor="$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
+  (
+    cd "$dir/src"
+    cat >main.go <<'GO'
+// Package main only pins k8s.io/kubernetes; the binaries are built from its cmd/ packages.
+package main
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver/app"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	_ "k8s.io/kubectl/pkg/cmd"
+)
+
+func main() {}
+GO
+    go mod init sparkop.local/kubernetes >/dev/null 2>&1
+    go mod edit -require="k8s.io/kubernetes@$KUBERNETES_VERSION"
+    run_with_progress "kubernetes: fetching k8s.io/kubernetes $KUBERNETES_VERSION" go mod download k8s.io/kubernetes@"$KUBERNETES_VERSION"
+    # k8s.io/kubernetes points its ~30 staging modules at ./staging/src/…, which a dependent module cannot see;
+    # each is published as k8s.io/<name> v0.<minor>.<patch>, so replace them with those releases.
+    local modfile
+    modfile="$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod"
+    local staged
+    staged="$(sed -nE 's#^[[:space:]]*(k8s\.io/[a-z0-9-]+) => \./staging/src/.*#\1#p' "$modfile")"
+    [ -n "$staged" ] || die "found no staging replace directives in $modfile"
+    local args=()
+    for m in $staged; do args+=("-replace=$m=$m@$staging_version"); done
+    go mod edit "${args[@]}"
+    log "kubernetes: replaced $(echo "$staged" | wc -w) staging modules with $staging_version"
+    run_with_progress "kubernetes: resolving modules" go mod tidy
+    local ldflags=""
+    for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+      ldflags+=" -X '$pkg.gitVersion=$KUBERNETES_VERSION' -X '$pkg.gitMajor=$major' -X '$pkg.gitMinor=$minor'"
+      ldflags+=" -X '$pkg.gitTreeState=clean' -X '$pkg.buildDate=1970-01-01T00:00:00Z'"
+    done
+    for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+      run_with_progress "kubernetes: compiling $cmd" go build -trimpath -ldflags "-s -w $ldflags" -o "$dir/bin/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+    done
+  )
+  echo "$stamp" >"$dir/.stamp"
+}
+
+build_kwok() {
+  local dir="$CACHE/kwok-$KWOK_VERSION" stamp="kwok $KWOK_VERSION $script_hash"
+  if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/kwok" ]; then log "kwok $KWOK_VERSION: cached"; return; fi
+  log "kwok $KWOK_VERSION: building sigs.k8s.io/kwok/cmd/kwok (first time only)"
+  mkdir -p "$dir/bin"
+  GOBIN="$dir/bin" run_with_progress "kwok: go install" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  echo "$stamp" >"$dir/.stamp"
+}
+
+only="${1:-all}"
+case "$only" in
+  all) build_etcd; build_kubernetes; build_kwok ;;
+  etcd) build_etcd ;;
+  kubernetes) build_kubernetes ;;
+  kwok) build_kwok ;;
+  *) die "unknown component '$only' (expected all, etcd, kubernetes or kwok)" ;;
+esac
+echo "ETCD_BIN=$CACHE/etcd-$ETCD_VERSION/bin"
+echo "KUBERNETES_BIN=$CACHE/kubernetes-$KUBERNETES_VERSION/bin"
+echo "KWOK_BIN=$CACHE/kwok-$KWOK_VERSION/bin"

@@ -1,0 +1,45 @@
+// sparkctl: the command-line tool of sparkop.
+import { CLUSTER_USAGE, clusterCommand } from './cluster-command.ts';
+import { UsageError } from './errors.ts';
+
+const USAGE = `Usage: sparkctl <command> [arguments]
+
+Commands:
+  cluster up|down|status   a local Kubernetes control plane (real etcd, kube-apiserver, controller manager,
+                           scheduler, and simulated nodes) for development and tests
+
+${CLUSTER_USAGE}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'cluster':
+      return clusterCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (
+      err instanceof UsageError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      console.error(`error: ${err.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,473 @@
+// A real, local Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the kwok
+// node simulator, on free loopback ports, with its own state directory, PKI and kubeconfig.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { type ControlPlaneBinaries, ensureBinaries } from './binaries.ts';
+import { httpCall, type TlsIdentity } from './http.ts';
+import { kwokConfigYaml, simulatedNode } from './kwok.ts';
+import { type ClusterPki, generatePki, type PemPair } from './pki.ts';
+import { freePorts } from './ports.ts';
+import { type ComponentSpec, type RunningComponent, startComponent, terminate, waitUntil } from './processes.ts';
+import { type ClusterState, defaultStateRoot, sweepStaleInstances, writeState } from './registry.ts';
+
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+export interface LocalClusterOptions {
+  /** Instance name; also the state directory's name under `stateRoot`. Default: a random `local-…` name. */
+  readonly name?: string;
+  /** Default: $SPARKOP_STATE_DIR, else $XDG_STATE_HOME/sparkop/clusters, else ~/.local/state/sparkop/clusters. */
+  readonly stateRoot?: string;
+  /** Detached processes outlive this process (`sparkctl cluster up`); attached ones die with it (tests). */
+  readonly detached?: boolean;
+  /** Number of simulated nodes. Default 2. */
+  readonly nodes?: number;
+  /** Progress messages. */
+  readonly log?: (message: string) => void;
+}
+
+const SERVICE_CIDR = '10.96.0.0/16';
+const SERVICE_IP = '10.96.0.1';
+const POD_CIDR = '10.244.0.0/16';
+const STARTUP_TIMEOUT_MS = 90_000;
+
+interface Ports {
+  readonly etcdClient: number;
+  readonly etcdPeer: number;
+  readonly apiserver: number;
+  readonly controllerManager: number;
+  readonly scheduler: number;
+  readonly kwok: number;
+}
+
+export class LocalCluster {
+  readonly name: string;
+  readonly stateDir: string;
+  readonly kubeconfigPath: string;
+  readonly server: string;
+  readonly binaries: ControlPlaneBinaries;
+  readonly ports: Ports;
+  readonly #pki: ClusterPki;
+  readonly #specs: Map<ComponentName, ComponentSpec>;
+  readonly #running = new Map<ComponentName, RunningComponent>();
+  readonly #detached: boolean;
+  readonly #log: (message: string) => void;
+  #stopped = false;
+
+  private constructor(init: {
+    name: string;
+    stateDir: string;
+    binaries: ControlPlaneBinaries;
+    ports: Ports;
+    pki: ClusterPki;
+    specs: Map<ComponentName, ComponentSpec>;
+    detached: boolean;
+    log: (message: string) => void;
+  }) {
+    this.name = init.name;
+    this.stateDir = init.stateDir;
+    this.kubeconfigPath = join(init.stateDir, 'kubeconfig');
+    this.server = `https://127.0.0.1:${init.ports.apiserver}`;
+    this.binaries = init.binaries;
+    this.ports = init.ports;
+    this.#pki = init.pki;
+    this.#specs = init.specs;
+    this.#detached = init.detached;
+    this.#log = init.log;
+  }
+
+  /** Builds (once, cached) and starts a control plane; resolves when nodes are Ready and controllers run. */
+  static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    const log = options.log ?? (() => {});
+    const started = Date.now();
+    const stateRoot = options.stateRoot ?? defaultStateRoot();
+    await sweepStaleInstances(stateRoot, log);
+    const binaries = await ensureBinaries();
+    const name = options.name ?? `local-${randomBytes(4).toString('hex')}`;
+    const stateDir = join(stateRoot, name);
+    // Stale instances were swept above: a state directory still there belongs to a live instance.
+    if (existsSync(stateDir)) {
+      throw new Error(
+        `a local control plane named "${name}" is already running (${stateDir}); stop it with: npx sparkctl cluster down --name ${name}`,
+      );
+    }
+    mkdirSync(stateDir, { recursive: true });
+    // Claim the directory at once, so that a concurrent start's sweep sees a live owner and leaves it alone.
+    writeState({
+      name,
+      stateDir,
+      kubeconfig: join(stateDir, 'kubeconfig'),
+      server: '',
+      kubectl: binaries.kubectl,
+      detached: options.detached ?? false,
+      ownerPid: process.pid,
+      components: [],
+      logsDir: join(stateDir, 'logs'),
+    });
+    for (const sub of ['pki', 'etcd', 'logs', 'kcm-certs', 'scheduler-certs'])
+      mkdirSync(join(stateDir, sub), { recursive: true });
+
+    const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await freePorts(6);
+    const ports: Ports = {
+      etcdClient: etcdClient!,
+      etcdPeer: etcdPeer!,
+      apiserver: apiserver!,
+      controllerManager: controllerManager!,
+      scheduler: scheduler!,
+      kwok: kwok!,
+    };
+    const pki = await generatePki(SERVICE_IP);
+    const files = writePki(stateDir, pki);
+    const server = `https://127.0.0.1:${ports.apiserver}`;
+    const componentKubeconfig = (user: string, pair: PemPair, file: string): string => {
+      const path = join(stateDir, file);
+      writeFileSync(path, kubeconfigYaml({ name: `sparkop-${name}`, server, user, ca: pki.ca.cert, client: pair }), {
+        mode: 0o600,
+      });
+      return path;
+    };
+    const kcmKubeconfig = componentKubeconfig(
+      'system:kube-controller-manager',
+      pki.controllerManager,
+      'kcm.kubeconfig',
+    );
+    const schedulerKubeconfig = componentKubeconfig('system:kube-scheduler', pki.scheduler, 'scheduler.kubeconfig');
+    const kwokKubeconfig = componentKubeconfig('sparkop-node-simulator', pki.nodeSimulator, 'kwok.kubeconfig');
+    writeFileSync(join(stateDir, 'kwok.yaml'), kwokConfigYaml());
+
+    const logFile = (component: string) => join(stateDir, 'logs', `${component}.log`);
+    const specs = new Map<ComponentName, ComponentSpec>([
+      [
+        'etcd',
+        {
+          name: 'etcd',
+          binary: binaries.etcd,
+          logFile: logFile('etcd'),
+          args: [
+            '--name=default',
+            `--data-dir=${join(stateDir, 'etcd')}`,
+            `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+            `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+            `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+            `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+            `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
+            // Throwaway clusters on a shared disk: durability buys nothing and fsync latency costs seconds.
+            '--unsafe-no-fsync',
+            '--quota-backend-bytes=4294967296',
+            '--log-level=warn',
+          ],
+        },
+      ],
+      [
+        'kube-apiserver',
+        {
+          name: 'kube-apiserver',
+          binary: binaries.kubeApiserver,
+          logFile: logFile('kube-apiserver'),
+          args: [
+            `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+            '--bind-address=127.0.0.1',
+            '--advertise-address=127.0.0.1',
+            `--secure-port=${ports.apiserver}`,
+            `--cert-dir=${join(stateDir, 'pki')}`,
+            `--tls-cert-file=${files.apiserverCert}`,
+            `--tls-private-key-file=${files.apiserverKey}`,
+            `--client-ca-file=${files.caCert}`,
+            '--authorization-mode=Node,RBAC',
+            '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+            `--service-account-key-file=${files.saPublicKey}`,
+            `--service-account-signing-key-file=${files.saKey}`,
+            `--service-cluster-ip-range=${SERVICE_CIDR}`,
+            '--allow-privileged=true',
+            '--profiling=false',
+            '--v=0',
+          ],
+        },
+      ],
+      [
+        'kube-controller-manager',
+        {
+          name: 'kube-controller-manager',
+          binary: binaries.kubeControllerManager,
+          logFile: logFile('kube-controller-manager'),
+          args: [
+            `--kubeconfig=${kcmKubeconfig}`,
+            `--authentication-kubeconfig=${kcmKubeconfig}`,
+            `--authorization-kubeconfig=${kcmKubeconfig}`,
+            '--bind-address=127.0.0.1',
+            `--secure-port=${ports.controllerManager}`,
+            `--cert-dir=${join(stateDir, 'kcm-certs')}`,
+            '--leader-elect=false',
+            '--use-service-account-credentials=true',
+            `--service-account-private-key-file=${files.saKey}`,
+            `--root-ca-file=${files.caCert}`,
+            `--cluster-signing-cert-file=${files.caCert}`,
+            `--cluster-signing-key-file=${files.caKey}`,
+            `--service-cluster-ip-range=${SERVICE_CIDR}`,
+            '--profiling=false',
+            '--v=0',
+          ],
+        },
+      ],
+      [
+        'kube-scheduler',
+        {
+          name: 'kube-scheduler',
+          binary: binaries.kubeScheduler,
+          logFile: logFile('kube-scheduler'),
+          args: [
+            `--kubeconfig=${schedulerKubeconfig}`,
+            `--authentication-kubeconfig=${schedulerKubeconfig}`,
+            `--authorization-kubeconfig=${schedulerKubeconfig}`,
+            '--bind-address=127.0.0.1',
+            `--secure-port=${ports.scheduler}`,
+            `--cert-dir=${join(stateDir, 'scheduler-certs')}`,
+            '--leader-elect=false',
+            '--profiling=false',
+            '--v=0',
+          ],
+        },
+      ],
+      [
+        'kwok',
+        {
+          name: 'kwok',
+          binary: binaries.kwok,
+          logFile: logFile('kwok'),
+          args: [
+            `--kubeconfig=${kwokKubeconfig}`,
+            `--config=${join(stateDir, 'kwok.yaml')}`,
+            '--manage-all-nodes=false',
+            '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+            `--cidr=${POD_CIDR}`,
+            '--node-ip=10.240.0.1',
+            '--node-lease-duration-seconds=40',
+            `--server-address=127.0.0.1:${ports.kwok}`,
+          ],
+        },
+      ],
+    ]);
+
+    const cluster = new LocalCluster({
+      name,
+      stateDir,
+      binaries,
+      ports,
+      pki,
+      specs,
+      detached: options.detached ?? false,
+      log,
+    });
+    writeFileSync(
+      cluster.kubeconfigPath,
+      kubeconfigYaml({ name: `sparkop-${name}`, server, user: 'sparkop-admin', ca: pki.ca.cert, client: pki.admin }),
+      { mode: 0o600 },
+    );
+    try {
+      await cluster.startComponent('etcd');
+      await cluster.startComponent('kube-apiserver');
+      await Promise.all([
+        cluster.startComponent('kube-controller-manager'),
+        cluster.startComponent('kube-scheduler'),
+        cluster.startComponent('kwok'),
+      ]);
+      await cluster.#createNodes(options.nodes ?? 2);
+      // The default ServiceAccount appears once the controller manager's controllers run: pods can be created.
+      await waitUntil(
+        'service account controller',
+        async () => (await cluster.api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+        { timeoutMs: STARTUP_TIMEOUT_MS, component: cluster.#running.get('kube-controller-manager') },
+      );
+    } catch (err) {
+      await cluster.stop({ keepState: true });
+      throw err;
+    }
+    log(`control plane ${name} ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${server})`);
+    return cluster;
+  }
+
+  /** The admin identity (system:masters) and the CA: enough for any HTTPS call to the API server. */
+  get adminTls(): TlsIdentity {
+    return { ca: this.#pki.ca.cert, cert: this.#pki.admin.cert, key: this.#pki.admin.key };
+  }
+
+  get etcdUrl(): string {
+    return `http://127.0.0.1:${this.ports.etcdClient}`;
+  }
+
+  /** A raw API call as admin; the body is parsed JSON when the response is JSON. */
+  async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await httpCall(`${this.server}${path}`, { method, body, tls: this.adminTls });
+    let parsed: unknown = res.body;
+    try {
+      parsed = JSON.parse(res.body);
+    } catch {
+      // not JSON (e.g. /readyz): keep the text
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  pidOf(component: ComponentName): number | undefined {
+    const running = this.#running.get(component);
+    return running && !running.hasExited() ? running.pid : undefined;
+  }
+
+  /** Starts one component (again, after stopComponent) and waits until it is healthy. */
+  async startComponent(component: ComponentName): Promise<void> {
+    const spec = this.#specs.get(component);
+    if (!spec) throw new Error(`unknown component ${component}`);
+    if (this.pidOf(component) !== undefined) throw new Error(`${component} is already running`);
+    const running = startComponent(spec, { detached: this.#detached });
+    this.#running.set(component, running);
+    this.#saveState();
+    await waitUntil(`${component} health`, () => this.#healthy(component), {
+      timeoutMs: STARTUP_TIMEOUT_MS,
+      component: running,
+    });
+    this.#log(`${component} ready (pid ${running.pid})`);
+  }
+
+  /** Stops one component (SIGTERM, then SIGKILL): for tests of restarts and outages. */
+  async stopComponent(component: ComponentName, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const running = this.#running.get(component);
+    if (!running || running.hasExited()) return;
+    if (signal === 'SIGKILL') process.kill(running.pid, 'SIGKILL');
+    await terminate(running.pid);
+    await running.exited;
+    this.#saveState();
+  }
+
+  async restartComponent(component: ComponentName): Promise<void> {
+    await this.stopComponent(component);
+    await this.startComponent(component);
+  }
+
+  /** Compacts etcd's history up to its current revision (watches older than it then get 410 Gone). */
+  async compactEtcd(): Promise<number> {
+    const range = await httpCall(`${this.etcdUrl}/v3/kv/range`, { method: 'POST', body: { key: 'AA==' } });
+    const revision = Number((JSON.parse(range.body) as { header?: { revision?: string } }).header?.revision);
+    if (!Number.isFinite(revision)) throw new Error(`could not read etcd's revision: ${range.body}`);
+    const res = await httpCall(`${this.etcdUrl}/v3/kv/compaction`, {
+      method: 'POST',
+      body: { revision: String(revision), physical: true },
+    });
+    if (res.status !== 200) throw new Error(`etcd compaction failed: ${res.status} ${res.body}`);
+    return revision;
+  }
+
+  /** Stops every process, in reverse start order, and removes the state directory (unless keepState). */
+  async stop(options: { keepState?: boolean } = {}): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const component of [...COMPONENTS].reverse()) await this.stopComponent(component);
+    if (!options.keepState) rmSync(this.stateDir, { recursive: true, force: true });
+  }
+
+  async #healthy(component: ComponentName): Promise<boolean> {
+    switch (component) {
+      case 'etcd': {
+        const res = await httpCall(`${this.etcdUrl}/health`);
+        return res.status === 200 && (JSON.parse(res.body) as { health?: string }).health === 'true';
+      }
+      case 'kube-apiserver':
+        return (await httpCall(`${this.server}/readyz`, { tls: this.adminTls })).status === 200;
+      case 'kube-controller-manager':
+        return (
+          (await httpCall(`https://127.0.0.1:${this.ports.controllerManager}/healthz`, { tls: { insecure: true } }))
+            .status === 200
+        );
+      case 'kube-scheduler':
+        return (
+          (await httpCall(`https://127.0.0.1:${this.ports.scheduler}/healthz`, { tls: { insecure: true } })).status ===
+          200
+        );
+      case 'kwok':
+        return (await httpCall(`http://127.0.0.1:${this.ports.kwok}/healthz`)).status === 200;
+    }
+  }
+
+  async #createNodes(count: number): Promise<void> {
+    const names = Array.from({ length: count }, (_, i) => `sim-node-${i}`);
+    for (const name of names) {
+      const res = await this.api('POST', '/api/v1/nodes', simulatedNode(name));
+      if (res.status !== 201 && res.status !== 409) {
+        throw new Error(`creating simulated node ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }
+    await waitUntil(
+      'simulated nodes Ready',
+      async () => {
+        for (const name of names) {
+          const res = await this.api('GET', `/api/v1/nodes/${name}`);
+          const conditions =
+            (res.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+          if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return false;
+        }
+        return true;
+      },
+      { timeoutMs: STARTUP_TIMEOUT_MS, component: this.#running.get('kwok') },
+    );
+    this.#log(`${count} simulated node(s) Ready`);
+  }
+
+  #saveState(): void {
+    const state: ClusterState = {
+      name: this.name,
+      stateDir: this.stateDir,
+      kubeconfig: this.kubeconfigPath,
+      server: this.server,
+      kubectl: this.binaries.kubectl,
+      detached: this.#detached,
+      ownerPid: process.pid,
+      components: [...this.#running.values()]
+        .filter((r) => !r.hasExited())
+        .map((r) => ({ name: r.spec.name, pid: r.pid })),
+      logsDir: join(this.stateDir, 'logs'),
+    };
+    writeState(state);
+  }
+}
+
+function writePki(dir: string, pki: ClusterPki) {
+  const file = (name: string, content: string, mode = 0o644) => {
+    const path = join(dir, 'pki', name);
+    writeFileSync(path, content, { mode });
+    return path;
+  };
+  return {
+    caCert: file('ca.crt', pki.ca.cert),
+    caKey: file('ca.key', pki.ca.key, 0o600),
+    apiserverCert: file('apiserver.crt', pki.apiserver.cert),
+    apiserverKey: file('apiserver.key', pki.apiserver.key, 0o600),
+    saKey: file('sa.key', pki.serviceAccountKey, 0o600),
+    saPublicKey: file('sa.pub', pki.serviceAccountPublicKey),
+  };
+}
+
+function b64(text: string): string {
+  return Buffer.from(text).toString('base64');
+}
+
+export function kubeconfigYaml(input: {
+  name: string;
+  server: string;
+  user: string;
+  ca: string;
+  client: PemPair;
+}): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: input.name, cluster: { server: input.server, 'certificate-authority-data': b64(input.ca) } }],
+    users: [
+      {
+        name: input.user,
+        user: { 'client-certificate-data': b64(input.client.cert), 'client-key-data': b64(input.client.key) },
+      },
+    ],
+    contexts: [{ name: input.name, context: { cluster: input.name, user: input.user } }],
+    'current-context': input.name,
+  });
+}
