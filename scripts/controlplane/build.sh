@@ -12,7 +12,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
 CACHE="${SPARKOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sparkop}"
-script_hash="$(cat "$here/build.sh" "$here/versions.env" | sha256sum | cut -c1-16)"
+# Bump when the way a component is built changes (flags, wrapper modules); cosmetic edits to this script then do not
+# force a rebuild.
+RECIPE=2
 
 log() { printf '[controlplane] %s\n' "$*" >&2; }
 die() { printf '[controlplane] error: %s\n' "$*" >&2; exit 1; }
@@ -30,18 +32,31 @@ run_with_progress() {
   local start=$SECONDS
   "$@" >&2 &
   local pid=$!
+  local next=15
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 15
-    kill -0 "$pid" 2>/dev/null && log "$what: still working ($((SECONDS - start))s)…"
+    sleep 1
+    if [ $((SECONDS - start)) -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
+      log "$what: still working ($((SECONDS - start))s)…"
+      next=$((next + 15))
+    fi
   done
   wait "$pid" || die "$what failed (see the output above)"
   log "$what: done in $((SECONDS - start))s"
 }
 
+# One build at a time per cache (parallel test runs may all ask for the binaries at once); the others wait, then
+# find everything cached.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.build.lock"
+if ! flock -n 9; then
+  log "another build is running; waiting for it"
+  flock 9
+fi
+
 stamp_ok() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
 
 build_etcd() {
-  local dir="$CACHE/etcd-$ETCD_VERSION" stamp="etcd $ETCD_VERSION $script_hash"
+  local dir="$CACHE/etcd-$ETCD_VERSION" stamp="etcd $ETCD_VERSION recipe-$RECIPE"
   if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/etcd" ]; then log "etcd $ETCD_VERSION: cached"; return; fi
   log "etcd $ETCD_VERSION: building from go.etcd.io/etcd/server/v3 (first time only)"
   rm -rf "$dir/src" && mkdir -p "$dir/src" "$dir/bin"
@@ -73,11 +88,11 @@ GO
 }
 
 build_kubernetes() {
-  local dir="$CACHE/kubernetes-$KUBERNETES_VERSION" stamp="kubernetes $KUBERNETES_VERSION $script_hash"
+  local dir="$CACHE/kubernetes-$KUBERNETES_VERSION" stamp="kubernetes $KUBERNETES_VERSION recipe-$RECIPE"
   if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/kube-apiserver" ] && [ -x "$dir/bin/kube-controller-manager" ] && [ -x "$dir/bin/kube-scheduler" ] && [ -x "$dir/bin/kubectl" ]; then
     log "kubernetes $KUBERNETES_VERSION: cached"; return
   fi
-  log "kubernetes $KUBERNETES_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (first time only; about 15-30 min on 2 cores)"
+  log "kubernetes $KUBERNETES_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (first time only; several minutes on 2 cores)"
   rm -rf "$dir/src" && mkdir -p "$dir/src" "$dir/bin"
   local staging_version="v0.${KUBERNETES_VERSION#v1.}"
   local major=1 minor
@@ -125,7 +140,7 @@ GO
 }
 
 build_kwok() {
-  local dir="$CACHE/kwok-$KWOK_VERSION" stamp="kwok $KWOK_VERSION $script_hash"
+  local dir="$CACHE/kwok-$KWOK_VERSION" stamp="kwok $KWOK_VERSION recipe-$RECIPE"
   if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/kwok" ]; then log "kwok $KWOK_VERSION: cached"; return; fi
   log "kwok $KWOK_VERSION: building sigs.k8s.io/kwok/cmd/kwok (first time only)"
   mkdir -p "$dir/bin"
