@@ -1,0 +1,39 @@
+// The Spark API (sparkoperator.k8s.io/v1beta2): types, names and schemas, all derived from src/api/schema/.
+export * from './constants.ts';
+export type {
+  ConcurrencyPolicy,
+  ScheduledSparkApplication,
+  ScheduledSparkApplicationSpec,
+  ScheduledSparkApplicationStatus,
+  ScheduleState,
+} from './schema/scheduled-spark-application.ts';
+export {
+  ScheduledSparkApplicationSchema,
+  ScheduledSparkApplicationSpecSchema,
+  ScheduledSparkApplicationStatusSchema,
+} from './schema/scheduled-spark-application.ts';
+export type {
+  ApplicationState,
+  DriverSpec,
+  DynamicAllocation,
+  ExecutorSpec,
+  ExecutorState,
+  RestartPolicy,
+  SecretType,
+  SparkApplication,
+  SparkApplicationSpec,
+  SparkApplicationStatus,
+} from './schema/spark-application.ts';
+export {
+  APPLICATION_STATES,
+  APPLICATION_TYPES,
+  DEPLOY_MODES,
+  DriverSpecSchema,
+  EXECUTOR_STATES,
+  ExecutorSpecSchema,
+  PYTHON_VERSIONS,
+  RESTART_POLICY_TYPES,
+  SparkApplicationSchema,
+  SparkApplicationSpecSchema,
+  SparkApplicationStatusSchema,
+} from './schema/spark-application.ts';
