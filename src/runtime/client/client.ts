@@ -6,8 +6,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Cache } from '../cache/cache.ts';
 import type { Clock } from '../clock.ts';
-import type { GroupVersionKind, KubeObject, ObjectKey } from '../object.ts';
-import type { RestMapper } from '../rest/mapper.ts';
+import { type GroupVersionKind, type KubeObject, type ObjectKey, gvk as parseGvk } from '../object.ts';
+import { RestMapper } from '../rest/mapper.ts';
+import { RestClient } from '../rest/restclient.ts';
+import { cachedGet, cachedList } from './cachereader.ts';
+import { LiveClient } from './live.ts';
 import type { Patch } from './patch.ts';
 
 /**
@@ -107,4 +110,48 @@ export interface ClientOptions {
   /** User-Agent header and default field manager. Default "sparkop". */
   readonly userAgent?: string;
   readonly clock?: Clock;
+}
+
+/**
+ * A client whose reads of kinds held by `options.cache` (an informer was requested for them) come from the cache;
+ * all other reads, and every write, go to the API server.
+ */
+export function newClient(options: ClientOptions): Client {
+  const rest = new RestClient({
+    kubeConfig: options.kubeConfig,
+    qps: options.qps,
+    burst: options.burst,
+    maxRetries: options.maxRetries,
+    logger: options.logger,
+    metrics: options.metrics,
+    userAgent: options.userAgent,
+    clock: options.clock,
+  });
+  const mapper = new RestMapper(rest, { clock: options.clock });
+  const live = new LiveClient(rest, mapper);
+  const cache = options.cache;
+  const apiReader: Reader = { get: (kind, key) => live.get(kind, key), list: (kind, opts) => live.list(kind, opts) };
+  return {
+    apiReader,
+    mapper,
+    get<T extends KubeObject>(kind: Kind<T>, key: ObjectKey): Promise<T> {
+      const informer = cache?.peekInformer<T>(kind);
+      return informer ? cachedGet(informer, key) : live.get(kind, key);
+    },
+    list<T extends KubeObject>(kind: Kind<T>, opts?: ListOptions): Promise<T[]> {
+      const informer = cache?.peekInformer<T>(kind);
+      return informer ? cachedList(informer, opts) : live.list(kind, opts);
+    },
+    create: (obj, opts) => live.create(obj, opts),
+    update: (obj, opts) => live.update(obj, opts),
+    patch: live.patch.bind(live),
+    delete: (obj, opts) => live.delete(obj, opts),
+    deleteAllOf: (kind, opts) => live.deleteAllOf(kind, opts),
+    status: () => live.status(),
+  };
+}
+
+/** A Kind naming its object type, for typed results: `const Pods = kind<V1Pod>('v1', 'Pod')`. */
+export function kind<T extends KubeObject>(apiVersion: string, kindName: string): Kind<T> {
+  return parseGvk(apiVersion, kindName);
 }

@@ -1,0 +1,368 @@
+// One shared informer: the shell around the pure watcher (watcher.ts). It runs one watcher per scoped namespace
+// (or one cluster-wide), performs the watcher's commands (list, watch, wait), applies its effects to the store and
+// tells the handlers. It never stops on its own: every failure is logged, counted in health(), and retried.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import { type ApiError, isGone } from '../errors.ts';
+import { type GroupVersionKind, gvkString, type KubeObject, keyString, type ObjectKey } from '../object.ts';
+import type { BackoffPolicy } from '../rest/backoff.ts';
+import type { RestMapping } from '../rest/mapper.ts';
+import { type Query, resourcePath } from '../rest/paths.ts';
+import type { RestClient } from '../rest/restclient.ts';
+import { deepFreeze } from './freeze.ts';
+import { labelMatcher } from './selector.ts';
+import { type IndexFunc, NAMESPACE_INDEX, Store } from './store.ts';
+import type { Informer, InformerEventHandler, ListFilter, Registration } from './types.ts';
+import { startWatcher, step, type WatcherCommand, type WatcherEffect, type WatcherInput } from './watcher.ts';
+
+export interface InformerOptions {
+  readonly gvk: GroupVersionKind;
+  readonly mapping: RestMapping;
+  readonly rest: RestClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly backoff: BackoffPolicy;
+  readonly random: () => number;
+  /** Watch only these namespaces (one watch each); all when absent. */
+  readonly namespaces?: readonly string[];
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** Applied to every object before it is frozen and stored. */
+  readonly transform: (obj: KubeObject) => KubeObject;
+  /** Objects per list page. */
+  readonly pageSize: number;
+  /** The server ends each watch after about this long (randomised up to twice as long, so watches spread out). */
+  readonly watchTimeoutSeconds: number;
+}
+
+export interface InformerHealth {
+  readonly gvk: string;
+  /** Synced, and no watcher is in a failure streak. */
+  readonly healthy: boolean;
+  readonly synced: boolean;
+  /** Consecutive failures, summed over the watchers. */
+  readonly failures: number;
+  readonly lastError?: string;
+  /** Relists forced by 410 Gone. */
+  readonly relists: number;
+  readonly objects: number;
+}
+
+/** A filter of Informer.list plus any predicate (the cache reader's parsed selectors). */
+export interface SelectFilter extends ListFilter {
+  readonly match?: (obj: KubeObject) => boolean;
+}
+
+export class SharedInformer<T extends KubeObject = KubeObject> implements Informer<T> {
+  readonly gvk: GroupVersionKind;
+  readonly #o: InformerOptions;
+  readonly #store = new Store<T>();
+  readonly #handlers = new Set<InformerEventHandler<T>>();
+  readonly #partitions: readonly (string | undefined)[];
+  readonly #syncedPartitions = new Set<string | undefined>();
+  readonly #failures = new Map<string | undefined, number>();
+  #lastError: string | undefined;
+  #relists = 0;
+  #started = false;
+  #syncedResolve!: () => void;
+  readonly #synced = new Promise<void>((resolve) => {
+    this.#syncedResolve = resolve;
+  });
+
+  constructor(options: InformerOptions) {
+    this.gvk = options.gvk;
+    this.#o = options;
+    const namespaces = options.mapping.namespaced && options.namespaces?.length ? [...new Set(options.namespaces)] : [];
+    this.#partitions = namespaces.length ? namespaces.sort() : [undefined];
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Starts the watchers (once); they run until `signal` aborts. */
+  start(signal: AbortSignal): void {
+    if (this.#started) return;
+    this.#started = true;
+    for (const namespace of this.#partitions) {
+      void this.#run(namespace, signal).catch((err: unknown) => {
+        // #run only returns on abort; anything else is a bug, reported loudly rather than swallowed.
+        this.#o.logger.error({ err, gvk: gvkString(this.gvk), namespace }, 'informer stopped unexpectedly');
+        this.#lastError = String(err);
+      });
+    }
+  }
+
+  addEventHandler(handler: InformerEventHandler<T>): Registration {
+    this.#handlers.add(handler);
+    // A late handler first hears about every object already known, as if it had been there for the list.
+    for (const obj of this.#store.list()) this.#call(handler, 'onAdd', () => handler.onAdd?.(obj, true));
+    return { remove: () => this.#handlers.delete(handler) };
+  }
+
+  hasSynced(): boolean {
+    return this.#syncedPartitions.size === this.#partitions.length;
+  }
+
+  /** Resolves true once synced, false if `signal` aborts first. */
+  async whenSynced(signal?: AbortSignal): Promise<boolean> {
+    if (this.hasSynced()) return true;
+    if (signal?.aborted) return false;
+    return new Promise<boolean>((resolve) => {
+      const onAbort = () => resolve(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void this.#synced.then(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      });
+    });
+  }
+
+  get(key: ObjectKey): T | undefined {
+    return this.#store.get(keyString(key));
+  }
+
+  list(filter: SelectFilter = {}): T[] {
+    let objects: T[];
+    if (filter.index) {
+      objects = this.#store.byIndex(filter.index.name, filter.index.value);
+      if (filter.namespace !== undefined) objects = objects.filter((o) => o.metadata?.namespace === filter.namespace);
+    } else if (filter.namespace !== undefined) {
+      objects = this.#store.byIndex(NAMESPACE_INDEX, filter.namespace);
+    } else {
+      objects = this.#store.list();
+    }
+    if (filter.labels) {
+      const matches = labelMatcher(filter.labels);
+      objects = objects.filter((o) => matches(o.metadata?.labels));
+    }
+    if (filter.match) objects = objects.filter(filter.match);
+    return objects;
+  }
+
+  addIndex(name: string, extract: IndexFunc<T>): void {
+    this.#store.addIndex(name, extract);
+  }
+
+  hasIndex(name: string): boolean {
+    return this.#store.hasIndex(name);
+  }
+
+  health(): InformerHealth {
+    const failures = [...this.#failures.values()].reduce((a, b) => a + b, 0);
+    return {
+      gvk: gvkString(this.gvk),
+      healthy: this.hasSynced() && failures === 0,
+      synced: this.hasSynced(),
+      failures,
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      relists: this.#relists,
+      objects: this.#store.size,
+    };
+  }
+
+  // The shell: perform the watcher's command, feed the outcome back, until aborted.
+  async #run(namespace: string | undefined, signal: AbortSignal): Promise<void> {
+    const config = { backoff: this.#o.backoff, random: this.#o.random };
+    let current = startWatcher();
+    let state = current.state;
+    let command: WatcherCommand | undefined = current.command;
+    const advance = (input: WatcherInput): WatcherCommand | undefined => {
+      current = step(state, input, config);
+      state = current.state;
+      this.#applyEffects(namespace, current.effects);
+      return current.command;
+    };
+    while (!signal.aborted) {
+      if (!command) throw new Error(`watcher stalled in phase ${state.phase}`);
+      let input: WatcherInput;
+      switch (command.type) {
+        case 'list':
+          input = await this.#listPage(namespace, command.continueToken, signal);
+          break;
+        case 'wait':
+          try {
+            await this.#o.clock.sleep(command.ms, signal);
+          } catch {
+            return; // aborted
+          }
+          input = { type: 'backoffElapsed' };
+          break;
+        case 'watch': {
+          const outcome = await this.#watch(namespace, command.resourceVersion, signal, advance);
+          if (outcome.type === 'next') {
+            command = outcome.command;
+            continue;
+          }
+          input = outcome.input;
+          break;
+        }
+      }
+      if (signal.aborted) return;
+      command = advance(input);
+    }
+  }
+
+  async #listPage(
+    namespace: string | undefined,
+    continueToken: string | undefined,
+    signal: AbortSignal,
+  ): Promise<WatcherInput> {
+    const query: Query = {
+      limit: this.#o.pageSize,
+      continue: continueToken,
+      labelSelector: this.#o.labelSelector,
+      fieldSelector: this.#o.fieldSelector,
+    };
+    try {
+      const list = await this.#o.rest.request<{
+        items?: KubeObject[];
+        metadata?: { resourceVersion?: string; continue?: string };
+      }>({ method: 'GET', path: resourcePath(this.#o.mapping, { namespace }, query), signal });
+      return {
+        type: 'listPage',
+        items: list.items ?? [],
+        resourceVersion: list.metadata?.resourceVersion ?? '',
+        continueToken: list.metadata?.continue || undefined,
+      };
+    } catch (error) {
+      return { type: 'listFailed', error };
+    }
+  }
+
+  // Feeds the watch's events to the watcher until it asks for something else (then returns that command) or the
+  // watch ends (then returns the input saying how).
+  async #watch(
+    namespace: string | undefined,
+    resourceVersion: string,
+    signal: AbortSignal,
+    advance: (input: WatcherInput) => WatcherCommand | undefined,
+  ): Promise<{ type: 'next'; command: WatcherCommand } | { type: 'ended'; input: WatcherInput }> {
+    const timeoutSeconds = Math.round(this.#o.watchTimeoutSeconds * (1 + this.#o.random()));
+    const path = resourcePath(
+      this.#o.mapping,
+      { namespace },
+      {
+        watch: true,
+        allowWatchBookmarks: true,
+        resourceVersion,
+        timeoutSeconds,
+        labelSelector: this.#o.labelSelector,
+        fieldSelector: this.#o.fieldSelector,
+      },
+    );
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const event of this.#o.rest.watch(path, {
+        signal: stop.signal,
+        idleTimeoutMs: (timeoutSeconds + 30) * 1000,
+      })) {
+        const command = advance({ type: 'watchEvent', event });
+        if (command) return { type: 'next', command };
+      }
+      return { type: 'ended', input: { type: 'watchEnded' } };
+    } catch (error) {
+      return { type: 'ended', input: { type: 'watchFailed', error } };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      stop.abort(); // closes the stream when the watcher moved on
+    }
+  }
+
+  #applyEffects(namespace: string | undefined, effects: readonly WatcherEffect[]): void {
+    const log = this.#o.logger;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'replace':
+          this.#replace(namespace, effect.items);
+          break;
+        case 'apply':
+          this.#apply(effect.event, effect.object);
+          this.#failures.set(namespace, 0);
+          break;
+        case 'failed': {
+          this.#failures.set(namespace, effect.failures);
+          this.#lastError = describe(effect.error);
+          log.warn(
+            { gvk: gvkString(this.gvk), namespace, failures: effect.failures, retryInMs: effect.retryInMs },
+            `list/watch failed, retrying: ${this.#lastError}`,
+          );
+          break;
+        }
+        case 'expired':
+          this.#relists++;
+          log.info(
+            { gvk: gvkString(this.gvk), namespace },
+            `watch expired (410), relisting: ${describe(effect.error)}`,
+          );
+          break;
+      }
+    }
+  }
+
+  #replace(namespace: string | undefined, rawItems: readonly KubeObject[]): void {
+    const items = rawItems.map((item) => this.#prepare(item));
+    const covers = namespace === undefined ? () => true : (o: T) => o.metadata?.namespace === namespace;
+    const delta = this.#store.replace(items, covers);
+    this.#failures.set(namespace, 0);
+    const first = !this.#syncedPartitions.has(namespace);
+    this.#syncedPartitions.add(namespace);
+    if (this.hasSynced()) this.#syncedResolve();
+    for (const obj of delta.deleted) this.#dispatch('onDelete', (h) => h.onDelete?.(obj));
+    for (const [oldObj, newObj] of delta.updated) this.#dispatch('onUpdate', (h) => h.onUpdate?.(oldObj, newObj));
+    for (const obj of delta.added) this.#dispatch('onAdd', (h) => h.onAdd?.(obj, true));
+    this.#o.logger.debug(
+      {
+        gvk: gvkString(this.gvk),
+        namespace,
+        first,
+        added: delta.added.length,
+        updated: delta.updated.length,
+        deleted: delta.deleted.length,
+      },
+      'listed',
+    );
+  }
+
+  #apply(event: 'ADDED' | 'MODIFIED' | 'DELETED', raw: KubeObject): void {
+    const obj = this.#prepare(raw);
+    if (event === 'DELETED') {
+      // The event carries the object's final state: that is what handlers get.
+      this.#store.delete(obj);
+      this.#dispatch('onDelete', (h) => h.onDelete?.(obj));
+      return;
+    }
+    const old = this.#store.upsert(obj);
+    if (old) this.#dispatch('onUpdate', (h) => h.onUpdate?.(old, obj));
+    else this.#dispatch('onAdd', (h) => h.onAdd?.(obj, false));
+  }
+
+  #prepare(raw: KubeObject): T {
+    const withKind = raw.kind ? raw : { ...raw, apiVersion: apiVersionString(this.gvk), kind: this.gvk.kind };
+    return deepFreeze(this.#o.transform(withKind)) as T;
+  }
+
+  #dispatch(hook: string, call: (h: InformerEventHandler<T>) => void): void {
+    for (const handler of this.#handlers) this.#call(handler, hook, () => call(handler));
+  }
+
+  // A throwing handler must not stop the informer (or the other handlers): log it and go on.
+  #call(_handler: InformerEventHandler<T>, hook: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#o.logger.error({ err, gvk: gvkString(this.gvk), hook }, 'informer event handler threw');
+    }
+  }
+}
+
+function apiVersionString(gvk: GroupVersionKind): string {
+  return gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+}
+
+function describe(error: unknown): string {
+  if (isGone(error)) return `${(error as ApiError).message}`;
+  return error instanceof Error ? error.message : String(error);
+}

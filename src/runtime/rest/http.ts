@@ -1,0 +1,141 @@
+// The HTTP layer: node's http(s) with a keep-alive agent of our own. Authentication and TLS material come from
+// client-node's KubeConfig (applyToHTTPSOptions: certificates, tokens, exec plugins), asked afresh per request so
+// rotating credentials are picked up; connections are reused across requests with the same TLS identity.
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { TransportError } from '../errors.ts';
+
+export interface HttpRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/api/v1/namespaces/x/pods?limit=500`. */
+  readonly path: string;
+  readonly body?: string;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+  /** Aborts when no bytes arrive for this long. Default 60 s. */
+  readonly idleTimeoutMs?: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export class HttpTransport {
+  readonly server: URL;
+  /** host:port of the API server, the metrics' `host` label. */
+  readonly host: string;
+  readonly #kubeConfig: KubeConfig;
+  readonly #userAgent: string;
+  readonly #agents = new Map<string, HttpAgent>();
+
+  constructor(kubeConfig: KubeConfig, userAgent: string) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+    this.host = this.server.host;
+    this.#kubeConfig = kubeConfig;
+    this.#userAgent = userAgent;
+  }
+
+  /** Sends the request and resolves with the response once its headers arrive (the body is left to read). */
+  async send(req: HttpRequest): Promise<IncomingMessage> {
+    const info = { method: req.method, path: req.path };
+    let options: RequestOptions;
+    try {
+      options = await this.#requestOptions(req);
+    } catch (err) {
+      throw new TransportError(info, err);
+    }
+    const https = this.server.protocol === 'https:';
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const request = (https ? httpsRequest : httpRequest)(options, resolve);
+      request.setTimeout(req.idleTimeoutMs ?? 60_000, () =>
+        request.destroy(new Error(`no data for ${req.idleTimeoutMs ?? 60_000} ms`)),
+      );
+      request.on('error', (err) => {
+        if (req.signal?.aborted) reject(req.signal.reason);
+        else reject(new TransportError(info, err));
+      });
+      if (req.body !== undefined) request.write(req.body);
+      request.end();
+    });
+  }
+
+  /** Sends the request and reads the whole body. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const res = await this.send(req);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      throw new TransportError({ method: req.method, path: req.path }, err);
+    }
+    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  /** Closes idle pooled connections (open watches end when their signals abort). */
+  close(): void {
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+  }
+
+  async #requestOptions(req: HttpRequest): Promise<RequestOptions> {
+    const options: RequestOptions = {};
+    await this.#kubeConfig.applyToHTTPSOptions(options);
+    const base = this.server.pathname.replace(/\/$/, '');
+    const headers: Record<string, string> = {
+      ...(options.headers as Record<string, string> | undefined),
+      accept: 'application/json',
+      'user-agent': this.#userAgent,
+    };
+    if (req.body !== undefined) {
+      headers['content-type'] = req.contentType ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(req.body));
+    }
+    return {
+      ...options,
+      protocol: this.server.protocol,
+      hostname: this.server.hostname,
+      port: this.server.port || (this.server.protocol === 'https:' ? 443 : 80),
+      method: req.method,
+      path: `${base}${req.path}`,
+      headers,
+      agent: this.#agentFor(options),
+      signal: req.signal,
+    };
+  }
+
+  // One pooled agent per TLS identity (the client-node agent does not keep connections alive).
+  #agentFor(options: RequestOptions): HttpAgent {
+    const https = this.server.protocol === 'https:';
+    const digest = createHash('sha256');
+    for (const part of [options.ca, options.cert, options.key, options.pfx, options.servername]) {
+      digest.update(part === undefined ? '-' : String(part));
+      digest.update('\0');
+    }
+    digest.update(String(options.rejectUnauthorized));
+    const key = digest.digest('hex');
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      agent = https
+        ? new HttpsAgent({
+            keepAlive: true,
+            ca: options.ca,
+            cert: options.cert,
+            key: options.key,
+            pfx: options.pfx,
+            passphrase: options.passphrase,
+            servername: options.servername,
+            rejectUnauthorized: options.rejectUnauthorized,
+          })
+        : new HttpAgent({ keepAlive: true });
+      this.#agents.set(key, agent);
+    }
+    return agent;
+  }
+}

@@ -1,0 +1,139 @@
+// Requests to the API server: the rate limiter, metrics, typed errors and Retry-After retries around the transport.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { type Logger, pino } from 'pino';
+import type { Registry } from 'prom-client';
+import { type Clock, realClock } from '../clock.ts';
+import { apiErrorFrom, TransportError } from '../errors.ts';
+import type { KubeObject } from '../object.ts';
+import { type HttpRequest, HttpTransport } from './http.ts';
+import { type RestMetrics, restMetrics } from './metrics.ts';
+import { TokenBucket } from './ratelimit.ts';
+import { readWatchEvents, type WatchEvent } from './watchstream.ts';
+
+export interface RestClientOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Default 20 requests per second… */
+  readonly qps?: number;
+  /** …with bursts of up to 30. */
+  readonly burst?: number;
+  /** Retries of a 429 (or a 5xx carrying Retry-After). Default 5. */
+  readonly maxRetries?: number;
+  readonly userAgent?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly metrics?: Registry;
+}
+
+export interface RestRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  /** Sent as JSON unless already a string. */
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Waits longer than this are not honoured as asked: the caller gets the error instead. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+
+export class RestClient {
+  readonly transport: HttpTransport;
+  readonly limiter: TokenBucket;
+  readonly userAgent: string;
+  readonly #maxRetries: number;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #metrics: RestMetrics;
+
+  constructor(options: RestClientOptions) {
+    this.userAgent = options.userAgent ?? 'sparkop';
+    this.transport = new HttpTransport(options.kubeConfig, this.userAgent);
+    this.#clock = options.clock ?? realClock;
+    this.limiter = new TokenBucket(options.qps ?? 20, options.burst ?? 30, this.#clock);
+    this.#maxRetries = options.maxRetries ?? 5;
+    this.#log = options.logger ?? pino({ level: 'silent' });
+    this.#metrics = restMetrics(options.metrics);
+  }
+
+  get host(): string {
+    return this.transport.host;
+  }
+
+  /** Sends the request and parses the JSON answer; an error answer becomes a typed ApiError. */
+  async request<T>(req: RestRequest): Promise<T> {
+    const http: HttpRequest = {
+      method: req.method,
+      path: req.path,
+      body: req.body === undefined || typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
+      contentType: req.contentType,
+      signal: req.signal,
+    };
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.wait(req.signal);
+      const started = performance.now();
+      let res: Awaited<ReturnType<HttpTransport['request']>>;
+      try {
+        res = await this.transport.request(http);
+      } catch (err) {
+        this.#metrics.observe(req.method, this.host, '<error>', (performance.now() - started) / 1000);
+        throw err;
+      }
+      this.#metrics.observe(req.method, this.host, String(res.status), (performance.now() - started) / 1000);
+      if (res.status < 400) return (res.body ? JSON.parse(res.body) : {}) as T;
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      const error = apiErrorFrom(res.status, res.body, { method: req.method, path: req.path }, retryAfter);
+      const retryable = res.status === 429 || (res.status >= 500 && retryAfter !== undefined);
+      const wait = retryAfter ?? 1;
+      if (!retryable || attempt >= this.#maxRetries || wait > MAX_RETRY_AFTER_SECONDS) throw error;
+      this.#log.debug({ method: req.method, path: req.path, status: res.status, wait, attempt }, 'retrying after');
+      await this.#clock.sleep(wait * 1000, req.signal);
+    }
+  }
+
+  /**
+   * Opens a watch (`path` carries watch=true and the resourceVersion) and yields its events until the server ends
+   * it or `signal` aborts. An error answer to the request itself (e.g. 410) is thrown as a typed ApiError.
+   */
+  async *watch(path: string, options: { signal: AbortSignal; idleTimeoutMs: number }): AsyncGenerator<WatchEvent> {
+    await this.limiter.wait(options.signal);
+    const started = performance.now();
+    const info = { method: 'GET', path };
+    let res: Awaited<ReturnType<HttpTransport['send']>>;
+    try {
+      res = await this.transport.send({
+        method: 'GET',
+        path,
+        signal: options.signal,
+        idleTimeoutMs: options.idleTimeoutMs,
+      });
+    } catch (err) {
+      this.#metrics.observe('WATCH', this.host, '<error>', (performance.now() - started) / 1000);
+      throw err;
+    }
+    const status = res.statusCode ?? 0;
+    this.#metrics.observe('WATCH', this.host, String(status), (performance.now() - started) / 1000);
+    if (status >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      throw apiErrorFrom(status, Buffer.concat(chunks).toString('utf8'), info);
+    }
+    try {
+      yield* readWatchEvents(res);
+    } catch (err) {
+      if (options.signal.aborted) return;
+      throw err instanceof TransportError || err instanceof SyntaxError ? err : new TransportError(info, err);
+    } finally {
+      res.destroy();
+    }
+  }
+}
+
+/** Seconds from a Retry-After header (delta-seconds form; the API server never sends a date). */
+export function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  const seconds = Number(value.trim());
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+export type { KubeObject, WatchEvent };
