@@ -1,0 +1,248 @@
+// Kubernetes Events (core/v1), after client-go's record package:
+//  - a repeat of the same event (same involved object, type, reason, message and source) patches the existing
+//    Event's count and lastTimestamp instead of creating another object;
+//  - a token bucket per involved object (burst 25, one more every 5 minutes) drops floods;
+//  - recording never blocks the caller: a single background writer sends events in order, retrying a few times.
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Client } from './client/client.ts';
+import { mergePatch } from './client/patch.ts';
+import type { Clock } from './clock.ts';
+import { realClock } from './clock.ts';
+import { isNotFound } from './errors.ts';
+import { silentLogger } from './log.ts';
+import type { KubeObject } from './object.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface ObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/** The core/v1 Event fields the recorder writes. */
+export interface CoreEvent extends KubeObject {
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  involvedObject: ObjectReference;
+  type: EventType;
+  reason: string;
+  message: string;
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  source: { component: string; host?: string };
+  reportingComponent: string;
+  reportingInstance: string;
+}
+
+/** Where events go: the API server (clientEventSink) or, in unit tests, a list. */
+export interface EventSink {
+  create(event: CoreEvent): Promise<void>;
+  /** Updates count, lastTimestamp (and message) of an existing Event; NotFoundError if it is gone. */
+  update(event: CoreEvent): Promise<void>;
+}
+
+export interface EventRecorder {
+  /** Records an event about `object`. Never blocks; throws InvalidEventError on a bad type or reason. */
+  event(object: KubeObject, type: EventType, reason: string, message: string): void;
+}
+
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
+export interface EventBroadcasterOptions {
+  readonly sink: EventSink;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** source.host and reportingInstance. Default: the host name. */
+  readonly host?: string;
+  /** Events per object in a burst. Default 25 (client-go's). */
+  readonly burst?: number;
+  /** One more event per object allowed every this many ms. Default 300 000 (5 minutes, client-go's). */
+  readonly refillMs?: number;
+  /** Distinct events remembered for aggregation (least recently used dropped). Default 4096. */
+  readonly cacheSize?: number;
+  /** Attempts per write. Default 3. */
+  readonly attempts?: number;
+  /** Wait between attempts. Default 1 s. */
+  readonly retryDelayMs?: number;
+}
+
+const MAX_MESSAGE = 1024;
+const REASON = /^[A-Za-z][A-Za-z0-9]*$/;
+
+interface Bucket {
+  tokens: number;
+  last: number;
+}
+
+export class EventBroadcaster {
+  readonly #sink: EventSink;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #host: string;
+  readonly #burst: number;
+  readonly #refillMs: number;
+  readonly #cacheSize: number;
+  readonly #attempts: number;
+  readonly #retryDelayMs: number;
+  /** Last Event written per aggregation key; Map order is recency (re-inserted on use). */
+  readonly #seen = new Map<string, CoreEvent>();
+  readonly #buckets = new Map<string, Bucket>();
+  #pending: Promise<void> = Promise.resolve();
+  #seq = 0;
+  #stopped = false;
+  /** Events dropped by the per-object rate limit. */
+  dropped = 0;
+
+  constructor(options: EventBroadcasterOptions) {
+    this.#sink = options.sink;
+    this.#clock = options.clock ?? realClock;
+    this.#log = options.log ?? silentLogger();
+    this.#host = options.host ?? hostname();
+    this.#burst = options.burst ?? 25;
+    this.#refillMs = options.refillMs ?? 300_000;
+    this.#cacheSize = options.cacheSize ?? 4096;
+    this.#attempts = options.attempts ?? 3;
+    this.#retryDelayMs = options.retryDelayMs ?? 1000;
+  }
+
+  /** A recorder that signs its events with `component` (e.g. the controller's name). */
+  recorderFor(component: string): EventRecorder {
+    if (!component) throw new InvalidEventError('an event recorder needs a component name');
+    return { event: (object, type, reason, message) => this.#record(component, object, type, reason, message) };
+  }
+
+  /** Resolves once every event recorded so far has been written (or given up on). */
+  flush(): Promise<void> {
+    return this.#pending;
+  }
+
+  /** Stops accepting events and waits for the ones queued. */
+  async shutdown(): Promise<void> {
+    this.#stopped = true;
+    await this.#pending;
+  }
+
+  #record(component: string, object: KubeObject, type: EventType, reason: string, message: string): void {
+    if (type !== 'Normal' && type !== 'Warning') {
+      throw new InvalidEventError(`event type must be Normal or Warning, not ${JSON.stringify(type)}`);
+    }
+    if (!REASON.test(reason)) {
+      throw new InvalidEventError(`event reason must be a CamelCase word, not ${JSON.stringify(reason)}`);
+    }
+    const meta = object.metadata;
+    if (!meta?.name) throw new InvalidEventError("the event's object has no metadata.name");
+    if (this.#stopped) return;
+
+    const involved: ObjectReference = {
+      ...(object.apiVersion ? { apiVersion: object.apiVersion } : {}),
+      ...(object.kind ? { kind: object.kind } : {}),
+      ...(meta.namespace ? { namespace: meta.namespace } : {}),
+      name: meta.name,
+      ...(meta.uid ? { uid: meta.uid } : {}),
+      ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+    };
+    const objectKey = [component, involved.apiVersion, involved.kind, involved.namespace, involved.name, involved.uid]
+      .map((part) => part ?? '')
+      .join('\u0000');
+    if (!this.#takeToken(objectKey)) {
+      this.dropped++;
+      this.#log.debug({ object: involved, reason }, 'event dropped: too many events for this object');
+      return;
+    }
+    const text = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;
+    const key = [objectKey, type, reason, text].join('\u0000');
+    const now = new Date(this.#clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    const previous = this.#seen.get(key);
+    let event: CoreEvent;
+    if (previous) {
+      this.#seen.delete(key);
+      event = { ...previous, count: previous.count + 1, lastTimestamp: now };
+    } else {
+      event = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: this.#eventName(meta.name), namespace: meta.namespace || 'default' },
+        involvedObject: involved,
+        type,
+        reason,
+        message: text,
+        count: 1,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        source: { component, host: this.#host },
+        reportingComponent: component,
+        reportingInstance: this.#host,
+      };
+    }
+    this.#seen.set(key, event);
+    if (this.#seen.size > this.#cacheSize) {
+      const oldest = this.#seen.keys().next().value;
+      if (oldest !== undefined) this.#seen.delete(oldest);
+    }
+    this.#pending = this.#pending.then(() => this.#write(event, previous !== undefined));
+  }
+
+  #takeToken(key: string): boolean {
+    const now = this.#clock.now();
+    const bucket = this.#buckets.get(key) ?? { tokens: this.#burst, last: now };
+    bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.last) / this.#refillMs);
+    bucket.last = now;
+    this.#buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** Like client-go: the object's name and the time in nanoseconds as hex (plus a counter against collisions). */
+  #eventName(objectName: string): string {
+    const nanos = BigInt(this.#clock.now()) * 1_000_000n + BigInt(this.#seq++ % 1_000_000);
+    return `${objectName}.${nanos.toString(16)}`;
+  }
+
+  async #write(event: CoreEvent, isRepeat: boolean): Promise<void> {
+    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      try {
+        if (isRepeat) {
+          try {
+            await this.#sink.update(event);
+            return;
+          } catch (err) {
+            // The first Event expired (the API server keeps them an hour) or was never written: start a new one.
+            if (!isNotFound(err)) throw err;
+            isRepeat = false;
+          }
+        }
+        await this.#sink.create(event);
+        return;
+      } catch (err) {
+        if (attempt === this.#attempts) {
+          this.#log.warn({ err, event: event.metadata.name, reason: event.reason }, 'could not write event');
+          return;
+        }
+        await this.#clock.sleep(this.#retryDelayMs);
+      }
+    }
+  }
+}
+
+/** An EventSink writing core/v1 Events through the runtime's client. */
+export function clientEventSink(client: Pick<Client, 'create' | 'patch'>): EventSink {
+  return {
+    async create(event) {
+      await client.create(event);
+    },
+    async update(event) {
+      await client.patch(
+        event,
+        mergePatch({ count: event.count, lastTimestamp: event.lastTimestamp, message: event.message }),
+      );
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// Structured logs with pino: JSON lines on stdout by default (what log collectors want), pretty for a terminal.
+import type { Logger, LoggerOptions } from 'pino';
+import { pino } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+
+export interface LogOptions {
+  /** Default 'info'; also read from $SPARKOP_LOG_LEVEL. */
+  readonly level?: string;
+  /** Human-readable colored lines instead of JSON. Default: $SPARKOP_LOG_FORMAT === 'pretty'. */
+  readonly pretty?: boolean;
+  /** The `name` field of every line. */
+  readonly name?: string;
+  /** Where lines go. Default stdout. */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class InvalidLogLevelError extends Error {
+  override readonly name = 'InvalidLogLevelError';
+}
+
+export function newLogger(options: LogOptions = {}): Logger {
+  const level = options.level ?? process.env.SPARKOP_LOG_LEVEL ?? 'info';
+  if (!LEVELS.includes(level)) {
+    throw new InvalidLogLevelError(`log level ${JSON.stringify(level)} is not one of ${LEVELS.join(', ')}`);
+  }
+  const config: LoggerOptions = {
+    level,
+    ...(options.name ? { name: options.name } : {}),
+    // Errors under `err` keep their message, stack and cause chain.
+    serializers: { err: pino.stdSerializers.err },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  const usePretty = options.pretty ?? process.env.SPARKOP_LOG_FORMAT === 'pretty';
+  if (usePretty) {
+    // Synchronous pretty stream (no worker thread): lines are not lost when the process exits.
+    return pino(config, pretty({ sync: true, destination: options.destination ?? process.stdout }));
+  }
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+/** A logger that writes nothing: the default for components given none. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
