@@ -29,6 +29,16 @@ import {
   StringMap,
   Timestamp,
 } from './primitives.ts';
+import {
+  celRules,
+  DRIVER_INGRESS_RULES,
+  DYNAMIC_ALLOCATION_RULES,
+  RESTART_POLICY_RULES,
+  SPARK_APPLICATION_RULES,
+  SPEC_RULES,
+} from './rules.ts';
+
+const VALIDATIONS = 'x-kubernetes-validations';
 
 const CORE = 'io.k8s.api.core.v1';
 const NETWORKING = 'io.k8s.api.networking.v1';
@@ -83,7 +93,10 @@ export const RestartPolicySchema = Type.Object(
       Int64({ minimum: 1, description: 'Seconds to wait before retrying a failed submission.' }),
     ),
   },
-  { description: 'What happens after the application ends or its submission fails.' },
+  {
+    description: 'What happens after the application ends or its submission fails.',
+    [VALIDATIONS]: celRules(RESTART_POLICY_RULES),
+  },
 );
 
 const NamePath = Type.Object({ name: Type.String(), path: Type.String() });
@@ -223,21 +236,27 @@ const uiServiceFields = {
 
 const SparkUIConfiguration = Type.Object(uiServiceFields);
 
-const DriverIngressConfiguration = Type.Object({
-  ...uiServiceFields,
-  servicePort: Int32(),
-  servicePortName: Type.String(),
-  ingressURLFormat: Type.Optional(Type.String()),
-});
+const DriverIngressConfiguration = Type.Object(
+  {
+    ...uiServiceFields,
+    servicePort: Int32(),
+    servicePortName: Type.String(),
+    ingressURLFormat: Type.Optional(Type.String()),
+  },
+  { [VALIDATIONS]: celRules(DRIVER_INGRESS_RULES) },
+);
 
-export const DynamicAllocationSchema = Type.Object({
-  enabled: Type.Optional(Type.Boolean()),
-  initialExecutors: Type.Optional(Int32()),
-  minExecutors: Type.Optional(Int32()),
-  maxExecutors: Type.Optional(Int32()),
-  shuffleTrackingEnabled: Type.Optional(Type.Boolean()),
-  shuffleTrackingTimeout: Type.Optional(Int64()),
-});
+export const DynamicAllocationSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean()),
+    initialExecutors: Type.Optional(Int32()),
+    minExecutors: Type.Optional(Int32()),
+    maxExecutors: Type.Optional(Int32()),
+    shuffleTrackingEnabled: Type.Optional(Type.Boolean()),
+    shuffleTrackingTimeout: Type.Optional(Int64()),
+  },
+  { [VALIDATIONS]: celRules(DYNAMIC_ALLOCATION_RULES) },
+);
 
 export const SparkApplicationSpecSchema = Type.Object(
   {
@@ -275,7 +294,7 @@ export const SparkApplicationSpecSchema = Type.Object(
     driverPodDisruptionBudget: Type.Optional(Type.Boolean()),
     suspend: Type.Optional(Type.Boolean({ description: 'Stops the application; false resumes it.' })),
   },
-  { description: 'What to run and how.' },
+  { description: 'What to run and how.', [VALIDATIONS]: celRules(SPEC_RULES) },
 );
 
 const DriverInfo = Type.Object({
@@ -310,13 +329,16 @@ export const SparkApplicationStatusSchema = Type.Object(
 /** metadata stays schema-less in a CRD: the API server validates ObjectMeta itself. */
 const ObjectMeta = Type.Unsafe<import('@kubernetes/client-node').V1ObjectMeta>({ type: 'object' });
 
-export const SparkApplicationSchema = Type.Object({
-  apiVersion: Type.Optional(Type.String()),
-  kind: Type.Optional(Type.String()),
-  metadata: ObjectMeta,
-  spec: SparkApplicationSpecSchema,
-  status: Type.Optional(SparkApplicationStatusSchema),
-});
+export const SparkApplicationSchema = Type.Object(
+  {
+    apiVersion: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String()),
+    metadata: ObjectMeta,
+    spec: SparkApplicationSpecSchema,
+    status: Type.Optional(SparkApplicationStatusSchema),
+  },
+  { [VALIDATIONS]: celRules(SPARK_APPLICATION_RULES) },
+);
 
 export type RestartPolicy = Static<typeof RestartPolicySchema>;
 export type DynamicAllocation = Static<typeof DynamicAllocationSchema>;

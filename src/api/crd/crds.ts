@@ -1,0 +1,130 @@
+// The two CustomResourceDefinitions, built from the TypeBox schemas and the Kubernetes definitions snapshot.
+import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import {
+  API_GROUP,
+  API_VERSION,
+  SCHEDULED_SPARK_APPLICATION_CRD_NAME,
+  SCHEDULED_SPARK_APPLICATION_KIND,
+  SCHEDULED_SPARK_APPLICATION_LIST_KIND,
+  SCHEDULED_SPARK_APPLICATION_PLURAL,
+  SCHEDULED_SPARK_APPLICATION_SHORT_NAME,
+  SCHEDULED_SPARK_APPLICATION_SINGULAR,
+  SPARK_APPLICATION_CRD_NAME,
+  SPARK_APPLICATION_KIND,
+  SPARK_APPLICATION_LIST_KIND,
+  SPARK_APPLICATION_PLURAL,
+  SPARK_APPLICATION_SHORT_NAME,
+  SPARK_APPLICATION_SINGULAR,
+} from '../constants.ts';
+import { k8sDefinitions } from '../k8s/definitions.ts';
+import { ScheduledSparkApplicationSchema } from '../schema/scheduled-spark-application.ts';
+import { SparkApplicationSchema } from '../schema/spark-application.ts';
+import { type JsonSchema, jsonSchemaOf } from './refs.ts';
+import { sortKeys, toStructural } from './structural.ts';
+
+interface PrinterColumn {
+  readonly name: string;
+  readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  readonly jsonPath: string;
+}
+
+interface KindNames {
+  readonly crdName: string;
+  readonly kind: string;
+  readonly listKind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortName: string;
+}
+
+// The columns and their order are kubeflow's (kubectl get shows them).
+const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+const SPARK_APPLICATION_COLUMNS: readonly PrinterColumn[] = [
+  { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend' },
+  { name: 'Status', type: 'string', jsonPath: '.status.applicationState.state' },
+  { name: 'Attempts', type: 'string', jsonPath: '.status.executionAttempts' },
+  { name: 'Start', type: 'string', jsonPath: '.status.lastSubmissionAttemptTime' },
+  { name: 'Finish', type: 'string', jsonPath: '.status.terminationTime' },
+  AGE,
+];
+const SCHEDULED_SPARK_APPLICATION_COLUMNS: readonly PrinterColumn[] = [
+  { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },
+  { name: 'TimeZone', type: 'string', jsonPath: '.spec.timeZone' },
+  { name: 'Suspend', type: 'string', jsonPath: '.spec.suspend' },
+  { name: 'Last Run', type: 'date', jsonPath: '.status.lastRun' },
+  { name: 'Last Run Name', type: 'string', jsonPath: '.status.lastRunName' },
+  AGE,
+];
+
+function crd(names: KindNames, schema: JsonSchema, columns: readonly PrinterColumn[]): V1CustomResourceDefinition {
+  const openAPIV3Schema = toStructural(schema, k8sDefinitions.definitions);
+  return sortKeys({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: names.crdName,
+      annotations: {
+        // *.k8s.io groups need an approval reference; kubeflow's group was approved in this pull request.
+        'api-approved.kubernetes.io': 'https://github.com/kubeflow/spark-operator/pull/1298',
+      },
+    },
+    spec: {
+      group: API_GROUP,
+      names: {
+        kind: names.kind,
+        listKind: names.listKind,
+        plural: names.plural,
+        singular: names.singular,
+        shortNames: [names.shortName],
+      },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: API_VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: columns.map((c) => ({ ...c })),
+          schema: { openAPIV3Schema },
+        },
+      ],
+    },
+  } as V1CustomResourceDefinition);
+}
+
+export function sparkApplicationCrd(): V1CustomResourceDefinition {
+  const names: KindNames = {
+    crdName: SPARK_APPLICATION_CRD_NAME,
+    kind: SPARK_APPLICATION_KIND,
+    listKind: SPARK_APPLICATION_LIST_KIND,
+    plural: SPARK_APPLICATION_PLURAL,
+    singular: SPARK_APPLICATION_SINGULAR,
+    shortName: SPARK_APPLICATION_SHORT_NAME,
+  };
+  return crd(names, jsonSchemaOf(SparkApplicationSchema), SPARK_APPLICATION_COLUMNS);
+}
+
+export function scheduledSparkApplicationCrd(): V1CustomResourceDefinition {
+  const names: KindNames = {
+    crdName: SCHEDULED_SPARK_APPLICATION_CRD_NAME,
+    kind: SCHEDULED_SPARK_APPLICATION_KIND,
+    listKind: SCHEDULED_SPARK_APPLICATION_LIST_KIND,
+    plural: SCHEDULED_SPARK_APPLICATION_PLURAL,
+    singular: SCHEDULED_SPARK_APPLICATION_SINGULAR,
+    shortName: SCHEDULED_SPARK_APPLICATION_SHORT_NAME,
+  };
+  return crd(names, jsonSchemaOf(ScheduledSparkApplicationSchema), SCHEDULED_SPARK_APPLICATION_COLUMNS);
+}
+
+export function allCrds(): V1CustomResourceDefinition[] {
+  return [sparkApplicationCrd(), scheduledSparkApplicationCrd()];
+}
+
+/** The committed files under config/crd/, relative to the repository root, with their exact content. */
+export function crdFiles(): { readonly path: string; readonly content: string }[] {
+  return allCrds().map((c) => ({
+    path: `config/crd/${c.spec.group}_${c.spec.names.plural}.yaml`,
+    content: `# Generated by \`npm run generate\` from src/api/schema/ and src/api/k8s/definitions.json. Do not edit.\n---\n${stringify(c, { lineWidth: 0 })}`,
+  }));
+}
