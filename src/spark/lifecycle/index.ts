@@ -1,0 +1,33 @@
+// The SparkApplication lifecycle: a pure decision core. See docs/lifecycle.md (generated from table.ts).
+export { decide, isApplicationState, normalizeStatus } from './decide.ts';
+export { executorId, trackExecutors } from './executors.ts';
+export {
+  driverPodName,
+  nextSubmissionID,
+  type ObservationTargets,
+  observationTargets,
+  uiIngressName,
+  uiPort,
+  uiServiceName,
+} from './naming.ts';
+export {
+  type DriverObservation,
+  driverFailureMessage,
+  observeDriver,
+  observeExecutor,
+  summarizePod,
+} from './observe.ts';
+export { type ResolvedRestartPolicy, resolveRestartPolicy } from './policy.ts';
+export { DEFAULT_SETTINGS, resolveSettings } from './settings.ts';
+export { SPEC_FIELDS_OUTSIDE_HASH, specHash } from './spec-hash.ts';
+export {
+  STATES,
+  STEP_DOCS,
+  type StateInfo,
+  type StepName,
+  TRANSITIONS,
+  type Transition,
+  type Trigger,
+} from './table.ts';
+export { formatTime, parseTime } from './time.ts';
+export * from './types.ts';

@@ -1,0 +1,76 @@
+// Deterministic names and ids: the same application and status always give the same names, so a reconciler that
+// crashed half-way asks for the same objects again and finds the ones it already created.
+import { createHash } from 'node:crypto';
+import type { SparkApplication } from './types.ts';
+
+/** Kubeflow's rule: spec.driver.podName, else sparkConf spark.kubernetes.driver.pod.name, else "<app>-driver". */
+export function driverPodName(app: SparkApplication): string {
+  return (
+    app.spec.driver?.podName || app.spec.sparkConf?.['spark.kubernetes.driver.pod.name'] || `${appName(app)}-driver`
+  );
+}
+
+/**
+ * The id of the next submission: a hash of the application's uid, the previous submission id and the attempt
+ * number. It changes with every attempt (and never repeats across invalidations, since the previous id is part
+ * of it) yet is the same for every call with the same status. Shaped like a UUID, as kubeflow's ids are.
+ */
+export function nextSubmissionID(app: SparkApplication, attempt: number): string {
+  const identity = app.metadata.uid || `${app.metadata.namespace ?? ''}/${appName(app)}`;
+  const previous = app.status?.submissionID ?? '';
+  const hex = createHash('sha256').update(`${identity}\n${previous}\n${attempt}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** "<app>-<suffix>", or, beyond 63 characters, the name cut short plus 8 hex digits of its MD5 (kubeflow's rule). */
+export function dnsLabelName(name: string, suffix: string): string {
+  const preferred = `${name}-${suffix}`;
+  if (preferred.length <= 63) return preferred;
+  const keep = 63 - suffix.length - 10;
+  const hash = createHash('md5').update(preferred).digest('hex').slice(0, 8);
+  return `${name.slice(0, keep)}-${hash}-${suffix}`;
+}
+
+export function uiServiceName(app: SparkApplication): string {
+  return dnsLabelName(appName(app), 'ui-svc');
+}
+
+export function uiIngressName(app: SparkApplication): string {
+  return dnsLabelName(appName(app), 'ui-ingress');
+}
+
+/** sparkUIOptions.servicePort, else spark.ui.port from sparkConf, else Spark's 4040. */
+export function uiPort(app: SparkApplication): number {
+  const fromOptions = app.spec.sparkUIOptions?.servicePort;
+  if (fromOptions !== undefined && fromOptions > 0) return fromOptions;
+  const fromConf = Number(app.spec.sparkConf?.['spark.ui.port']);
+  return Number.isInteger(fromConf) && fromConf > 0 && fromConf < 65536 ? fromConf : 4040;
+}
+
+/** The ingress URL for the UI from the operator's format, {{$appName}} and {{$appNamespace}} substituted. */
+export function uiIngressURL(format: string, app: SparkApplication): string {
+  return format.replaceAll('{{$appName}}', appName(app)).replaceAll('{{$appNamespace}}', app.metadata.namespace ?? '');
+}
+
+/** What the reconciler should read before calling decide(). */
+export interface ObservationTargets {
+  /** The driver pod to get from the cache (the recorded one; else the name the next submission will use). */
+  readonly driverPodName: string;
+  /** The current submission; executor pods to list carry it in their submission-id label. */
+  readonly submissionID?: string;
+  /** The UI Service to get from the cache. */
+  readonly uiServiceName: string;
+}
+
+export function observationTargets(app: SparkApplication): ObservationTargets {
+  const submissionID = app.status?.submissionID;
+  return {
+    driverPodName: app.status?.driverInfo?.podName || driverPodName(app),
+    ...(submissionID ? { submissionID } : {}),
+    uiServiceName: uiServiceName(app),
+  };
+}
+
+function appName(app: SparkApplication): string {
+  return app.metadata.name ?? '';
+}
