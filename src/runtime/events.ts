@@ -194,7 +194,13 @@ export class EventBroadcaster {
     const bucket = this.#buckets.get(key) ?? { tokens: this.#burst, last: now };
     bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.last) / this.#refillMs);
     bucket.last = now;
+    // Re-insert so Map order is recency; forget the least recently seen objects beyond the cache size.
+    this.#buckets.delete(key);
     this.#buckets.set(key, bucket);
+    if (this.#buckets.size > this.#cacheSize) {
+      const oldest = this.#buckets.keys().next().value;
+      if (oldest !== undefined) this.#buckets.delete(oldest);
+    }
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
