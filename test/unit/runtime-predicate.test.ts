@@ -73,7 +73,7 @@ describe('predicates', () => {
     });
     const good = obj({ labels: { app: 'spark', role: 'driver', team: 'x' } });
     assert.deepEqual(allHooks(p, good), [true, true, true, true]);
-    for (const labels of [
+    for (const labels of <Record<string, string>[]>[
       { app: 'spark', role: 'other', team: 'x' },
       { app: 'spark', role: 'driver', team: 'x', tier: 'web' },
       { app: 'spark', role: 'driver' },
