@@ -73,13 +73,13 @@ describe('predicates', () => {
     });
     const good = obj({ labels: { app: 'spark', role: 'driver', team: 'x' } });
     assert.deepEqual(allHooks(p, good), [true, true, true, true]);
-    for (const labels of <Record<string, string>[]>[
+    for (const labels of [
       { app: 'spark', role: 'other', team: 'x' },
       { app: 'spark', role: 'driver', team: 'x', tier: 'web' },
       { app: 'spark', role: 'driver' },
       { app: 'spark', role: 'driver', team: 'x', legacy: '' },
       { role: 'driver', team: 'x' },
-    ]) {
+    ] as Record<string, string>[]) {
       assert.equal(p.create({ object: obj({ labels }), isInInitialList: true }), false, JSON.stringify(labels));
     }
     assert.equal(update(p, obj({}), good), true);
