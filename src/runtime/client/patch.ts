@@ -20,7 +20,11 @@ export type Patch =
 export const mergePatch = (body: object): Patch => ({ type: 'merge', body });
 export const jsonPatch = (operations: readonly JsonPatchOperation[]): Patch => ({ type: 'json', operations });
 export const strategicMergePatch = (body: object): Patch => ({ type: 'strategic', body });
-export const applyPatch = (body: KubeObject, fieldManager: string, options: { force?: boolean } = {}): Patch => ({
+export const applyPatch = <T extends KubeObject>(
+  body: T,
+  fieldManager: string,
+  options: { force?: boolean } = {},
+): Patch => ({
   type: 'apply',
   body,
   fieldManager,
