@@ -1,0 +1,82 @@
+// Submission by the real spark-submit binary (for users who need exactly spark-submit's behaviour): the same
+// request as native submission (src/spark/submit-request.ts), as a command line plus pod template files. This is
+// the one module under src/spark that does I/O of its own (files, a child process); everything it decides is pure.
+import { execFile } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { SparkApplication } from '../../api/index.ts';
+import type { SubmissionSettings } from '../settings.ts';
+import { sparkSubmitArgs, submitRequest } from '../submit-request.ts';
+import { type SubmissionClient, SubmissionError, type SubmissionResult, type Submitter } from './contract.ts';
+
+export interface SparkSubmitOptions {
+  /** SPARK_HOME: spark-submit is `<sparkHome>/bin/spark-submit`. */
+  readonly sparkHome: string;
+  /** Environment of spark-submit (KUBECONFIG, JAVA_HOME, …); the operator's own environment when unset. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly client: Pick<SubmissionClient, 'readPod'>;
+}
+
+export interface SparkSubmitRun {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs spark-submit with the given arguments; rejects with its stderr's last lines on failure. */
+export function runSparkSubmit(options: SparkSubmitOptions, args: readonly string[]): Promise<SparkSubmitRun> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(options.sparkHome, 'bin', 'spark-submit'),
+      [...args],
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const tail = stderr.split('\n').slice(-15).join('\n');
+          reject(new SubmissionError(`spark-submit failed (${err.message.split('\n')[0]}):\n${tail}`, { cause: err }));
+        } else resolve({ stdout, stderr });
+      },
+    );
+  });
+}
+
+export class SparkSubmitSubmitter implements Submitter {
+  readonly kind = 'spark-submit';
+  readonly #options: SparkSubmitOptions;
+
+  constructor(options: SparkSubmitOptions) {
+    this.#options = options;
+  }
+
+  async submit(app: SparkApplication, settings: SubmissionSettings): Promise<SubmissionResult> {
+    const request = submitRequest(app, settings);
+    const podName = request.conf.findLast(([k]) => k === 'spark.kubernetes.driver.pod.name')?.[1] ?? '';
+    const existing = await this.#options.client.readPod(request.namespace, podName).catch(() => undefined);
+    if (existing) {
+      // The driver of this attempt exists already (e.g. the operator restarted): do not submit a second one.
+      return {
+        sparkApplicationId: existing.metadata?.labels?.['spark-app-selector'] ?? '',
+        submissionId: settings.submissionId,
+        driverPodName: podName,
+        alreadyExisted: true,
+      };
+    }
+    const templates = [request.driverTemplate, request.executorTemplate].filter((t) => t !== undefined);
+    for (const t of templates) {
+      await mkdir(dirname(t.path), { recursive: true });
+      await writeFile(t.path, t.yaml);
+    }
+    try {
+      await runSparkSubmit(this.#options, sparkSubmitArgs(request, settings.masterURL));
+    } finally {
+      for (const t of templates) await rm(t.path, { force: true });
+    }
+    const pod = await this.#options.client.readPod(request.namespace, podName);
+    return {
+      sparkApplicationId: pod.metadata?.labels?.['spark-app-selector'] ?? '',
+      submissionId: settings.submissionId,
+      driverPodName: podName,
+      alreadyExisted: false,
+    };
+  }
+}
