@@ -8,9 +8,12 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { Cache, type KindScope } from './cache/cache.ts';
 import type { Client } from './client/client.ts';
+import { newClient } from './client/client.ts';
 import type { Clock } from './clock.ts';
 import { realClock } from './clock.ts';
 import type { EventRecorder } from './events.ts';
@@ -63,8 +66,14 @@ export interface LeaderElectionConfig {
 }
 
 export interface ManagerOptions {
-  readonly cache: ManagerCache;
-  readonly client: Client;
+  /** The cluster; needed unless both cache and client are given. */
+  readonly kubeConfig?: KubeConfig;
+  /** Default: a Cache on kubeConfig sharing the manager's clock, logger and registry. */
+  readonly cache?: ManagerCache;
+  /** For the default cache: what each kind's informer watches, keyed by gvkString (e.g. only some namespaces). */
+  readonly cacheScopes?: ReadonlyMap<string, KindScope>;
+  /** Default: a client on kubeConfig reading cached kinds from the cache. */
+  readonly client?: Client;
   /** Default: a fresh registry (its metrics are served on /metrics). */
   readonly registry?: Registry;
   readonly logger?: Logger;
@@ -106,12 +115,32 @@ export class Manager {
 
   constructor(options: ManagerOptions) {
     this.#options = options;
-    this.cache = options.cache;
-    this.client = options.client;
     this.registry = options.registry ?? newRegistry();
     this.metrics = RuntimeMetrics.for(this.registry);
     this.log = options.logger ?? silentLogger();
     this.clock = options.clock ?? realClock;
+    const { kubeConfig } = options;
+    if (!kubeConfig && !(options.cache && options.client)) {
+      throw new ManagerError('a manager needs a kubeConfig (or both a cache and a client)');
+    }
+    const shared = { clock: this.clock, metrics: this.registry };
+    const cache =
+      options.cache ??
+      new Cache({
+        kubeConfig: kubeConfig as KubeConfig,
+        logger: this.log.child({ component: 'cache' }),
+        ...(options.cacheScopes ? { scopes: options.cacheScopes } : {}),
+        ...shared,
+      });
+    this.cache = cache;
+    this.client =
+      options.client ??
+      newClient({
+        kubeConfig: kubeConfig as KubeConfig,
+        logger: this.log.child({ component: 'client' }),
+        ...(cache instanceof Cache ? { cache } : {}),
+        ...shared,
+      });
     for (const [what, address] of [
       ['metricsBindAddress', options.metricsBindAddress],
       ['healthProbeBindAddress', options.healthProbeBindAddress],
@@ -124,7 +153,7 @@ export class Manager {
         throw new ManagerError('leader election needs leaseName and leaseNamespace');
       }
       this.#elector = new LeaderElector({
-        lock: le.lock ?? leaseLock(options.client, le.leaseNamespace, le.leaseName),
+        lock: le.lock ?? leaseLock(this.client, le.leaseNamespace, le.leaseName),
         identity: le.identity ?? `${hostname()}_${crypto.randomUUID()}`,
         name: le.leaseName,
         clock: this.clock,
