@@ -336,6 +336,8 @@ export class Manager {
   async #startServers(): Promise<Server[]> {
     const { metricsBindAddress: metrics, healthProbeBindAddress: health } = this.#options;
     const servers: Server[] = [];
+    // One server for both when given the same fixed address; ":0" means a port of its own each.
+    const shared = metrics !== undefined && metrics === health && !metrics.endsWith(':0');
     const routes = (withMetrics: boolean, withHealth: boolean) =>
       createServer((req, res) => {
         void this.#serve(req.url ?? '/', withMetrics, withHealth).then(
@@ -350,13 +352,13 @@ export class Manager {
         );
       });
     if (metrics !== undefined) {
-      const server = routes(true, metrics === health);
+      const server = routes(true, shared);
       const address = await listen(server, parseAddress('metricsBindAddress', metrics));
       servers.push(server);
-      this.#addresses = { ...this.#addresses, metrics: address, ...(metrics === health ? { health: address } : {}) };
+      this.#addresses = { ...this.#addresses, metrics: address, ...(shared ? { health: address } : {}) };
       this.log.info({ address: `${address.address}:${address.port}` }, 'serving metrics');
     }
-    if (health !== undefined && health !== metrics) {
+    if (health !== undefined && !shared) {
       const server = routes(false, true);
       const address = await listen(server, parseAddress('healthProbeBindAddress', health));
       servers.push(server);
