@@ -1,5 +1,17 @@
 // The Spark API (sparkoperator.k8s.io/v1beta2): types, names and schemas, all derived from src/api/schema/.
 export * from './constants.ts';
+export { allCrds, type CrdManifest, crdFiles, scheduledSparkApplicationCrd, sparkApplicationCrd } from './crd/crds.ts';
+export {
+  DEFAULT_CORES,
+  DEFAULT_EXECUTOR_INSTANCES,
+  DEFAULT_MEMORY,
+  DEFAULT_RETRY_INTERVAL_SECONDS,
+  isDynamicAllocationEnabled,
+  withDefaults,
+  withScheduledDefaults,
+  withSpecDefaults,
+} from './defaults.ts';
+export { type InstallOptions, installCrds } from './install.ts';
 export type {
   ConcurrencyPolicy,
   ScheduledSparkApplication,
@@ -37,3 +49,9 @@ export {
   SparkApplicationSpecSchema,
   SparkApplicationStatusSchema,
 } from './schema/spark-application.ts';
+export {
+  formatIssues,
+  type ValidationIssue,
+  validateScheduledSparkApplication,
+  validateSparkApplication,
+} from './validate.ts';

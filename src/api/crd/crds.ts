@@ -1,5 +1,4 @@
 // The two CustomResourceDefinitions, built from the TypeBox schemas and the Kubernetes definitions snapshot.
-import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import {
   API_GROUP,
@@ -22,6 +21,32 @@ import { ScheduledSparkApplicationSchema } from '../schema/scheduled-spark-appli
 import { SparkApplicationSchema } from '../schema/spark-application.ts';
 import { type JsonSchema, jsonSchemaOf } from './refs.ts';
 import { sortKeys, toStructural } from './structural.ts';
+
+/**
+ * A CustomResourceDefinition as JSON on the wire. (client-node's V1CustomResourceDefinition model renames schema
+ * keywords such as `x-kubernetes-int-or-string`, so it does not describe this JSON.)
+ */
+export interface CrdManifest {
+  readonly apiVersion: 'apiextensions.k8s.io/v1';
+  readonly kind: 'CustomResourceDefinition';
+  readonly metadata: { readonly name: string; readonly annotations: Readonly<Record<string, string>> };
+  readonly spec: {
+    readonly group: string;
+    readonly names: Readonly<Record<string, string | readonly string[]>> & {
+      readonly plural: string;
+      readonly kind: string;
+    };
+    readonly scope: 'Namespaced';
+    readonly versions: readonly {
+      readonly name: string;
+      readonly served: boolean;
+      readonly storage: boolean;
+      readonly subresources: { readonly status: Record<string, never> };
+      readonly additionalPrinterColumns: readonly PrinterColumn[];
+      readonly schema: { readonly openAPIV3Schema: JsonSchema };
+    }[];
+  };
+}
 
 interface PrinterColumn {
   readonly name: string;
@@ -57,7 +82,7 @@ const SCHEDULED_SPARK_APPLICATION_COLUMNS: readonly PrinterColumn[] = [
   AGE,
 ];
 
-function crd(names: KindNames, schema: JsonSchema, columns: readonly PrinterColumn[]): V1CustomResourceDefinition {
+function crd(names: KindNames, schema: JsonSchema, columns: readonly PrinterColumn[]): CrdManifest {
   const openAPIV3Schema = toStructural(schema, k8sDefinitions.definitions);
   return sortKeys({
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -90,10 +115,10 @@ function crd(names: KindNames, schema: JsonSchema, columns: readonly PrinterColu
         },
       ],
     },
-  } as V1CustomResourceDefinition);
+  } satisfies CrdManifest);
 }
 
-export function sparkApplicationCrd(): V1CustomResourceDefinition {
+export function sparkApplicationCrd(): CrdManifest {
   const names: KindNames = {
     crdName: SPARK_APPLICATION_CRD_NAME,
     kind: SPARK_APPLICATION_KIND,
@@ -105,7 +130,7 @@ export function sparkApplicationCrd(): V1CustomResourceDefinition {
   return crd(names, jsonSchemaOf(SparkApplicationSchema), SPARK_APPLICATION_COLUMNS);
 }
 
-export function scheduledSparkApplicationCrd(): V1CustomResourceDefinition {
+export function scheduledSparkApplicationCrd(): CrdManifest {
   const names: KindNames = {
     crdName: SCHEDULED_SPARK_APPLICATION_CRD_NAME,
     kind: SCHEDULED_SPARK_APPLICATION_KIND,
@@ -117,7 +142,7 @@ export function scheduledSparkApplicationCrd(): V1CustomResourceDefinition {
   return crd(names, jsonSchemaOf(ScheduledSparkApplicationSchema), SCHEDULED_SPARK_APPLICATION_COLUMNS);
 }
 
-export function allCrds(): V1CustomResourceDefinition[] {
+export function allCrds(): CrdManifest[] {
   return [sparkApplicationCrd(), scheduledSparkApplicationCrd()];
 }
 

@@ -12,6 +12,11 @@ export interface CelRule {
 }
 
 export interface CrossFieldRule extends CelRule {
+  /**
+   * Where the in-process validator reports a violation when the CRD cannot say it with fieldPath (the API server
+   * accepts only paths its schema declares, and metadata's fields are not declared); the message names it instead.
+   */
+  readonly reportAt?: string;
   /** True when `self` (the object the rule sits on, as the API server sees it) satisfies the rule. */
   readonly holds: (self: Readonly<Record<string, unknown>>) => boolean;
 }
@@ -127,8 +132,9 @@ export const DRIVER_INGRESS_RULES: readonly CrossFieldRule[] = [
 export const SPARK_APPLICATION_RULES: readonly CrossFieldRule[] = [
   {
     rule: "!has(self.metadata.name) || (size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$'))",
-    message: 'must be a DNS-1035 label: at most 63 lower case letters, digits and "-", starting with a letter',
-    fieldPath: '.metadata.name',
+    message:
+      'metadata.name must be a DNS-1035 label: at most 63 lower case letters, digits and "-", starting with a letter',
+    reportAt: '.metadata.name',
     holds: (s) => {
       const name = obj(s, 'metadata').name;
       return typeof name !== 'string' || (name.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name));
