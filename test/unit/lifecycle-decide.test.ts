@@ -521,6 +521,9 @@ describe('time to live', () => {
     const early = decide(input(app, { now: T0 + 100 * S }));
     assert.equal(early.requeueAfterMs, 200 * S);
     assert.deepEqual(early.actions, []);
+    const justBefore = decide(input(app, { now: T0 + 300 * S - 1 }));
+    assert.deepEqual(justBefore.actions, []);
+    assert.equal(justBefore.requeueAfterMs, 1);
     const due = decide(input(app, { now: T0 + 300 * S }));
     assert.deepEqual(due.actions, [{ kind: 'DeleteApplication', reason: 'TimeToLiveExpired' }]);
   });

@@ -129,6 +129,8 @@ export class FakeCluster {
   /** Whether the cache follows the live state after each action. */
   cacheFollows = true;
   readonly log: { now: number; first: Decision; final: Decision }[] = [];
+  /** The input of the last reconcile's first decide() call. */
+  lastInput: DecideInput | undefined;
   private uidSeq = 0;
 
   readonly settings: LifecycleSettings;
@@ -170,6 +172,7 @@ export class FakeCluster {
       now,
       settings: this.settings,
     };
+    this.lastInput = base;
     const first = decide(base);
     const feedback = this.perform(first.actions);
     if (opts.crashAfterActions) return first;
