@@ -64,6 +64,8 @@ export interface DriverConf {
   readonly schedulerName?: string | undefined;
   readonly driverPort: number;
   readonly blockManagerPort: number;
+  /** The block manager port of the Service and of spark.driver.blockManager.port (see resolveDriverConf). */
+  readonly serviceBlockManagerPort: number;
   readonly uiPort: number;
   readonly secretMounts: readonly SecretMount[];
   readonly secretEnvs: readonly SecretEnv[];
@@ -89,7 +91,7 @@ function withPrefix(conf: SparkConf, prefix: string): [string, string][] {
  * The Spark configuration as spark-submit builds it from its command line (SparkSubmit.prepareSubmitEnvironment):
  * the --conf properties (a later one wins), then what the options set. Keys the steps add come later.
  */
-export function submitConf(request: SubmitRequest, settings: SubmissionSettings, sparkMajor: number): SparkConf {
+export function submitConf(request: SubmitRequest, settings: SubmissionSettings): SparkConf {
   const conf: Record<string, string> = {};
   for (const [k, v] of request.conf) conf[k] = v;
   conf['spark.master'] = settings.masterURL;
@@ -105,8 +107,8 @@ export function submitConf(request: SubmitRequest, settings: SubmissionSettings,
   if (request.packages.length > 0) conf['spark.jars.packages'] = join(request.packages);
   if (request.excludePackages.length > 0) conf['spark.jars.excludes'] = join(request.excludePackages);
   if (request.repositories.length > 0) conf['spark.jars.repositories'] = join(request.repositories);
-  // Spark 3.5 always writes spark.submit.pyFiles (empty when there are none); 4.x only when there are some.
-  if (request.pyFiles.length > 0 || sparkMajor < 4) conf['spark.submit.pyFiles'] = join(request.pyFiles);
+  // spark-submit always writes spark.submit.pyFiles, empty when there are none.
+  conf['spark.submit.pyFiles'] = join(request.pyFiles);
   return conf;
 }
 
@@ -121,7 +123,7 @@ export function resolveDriverConf(
   if (!Number.isFinite(sparkMajor) || sparkMajor < 3) {
     throw new SparkConfError('spec.sparkVersion', `"${sparkVersion}" is not supported (3.x or newer)`);
   }
-  const conf = submitConf(request, settings, sparkMajor);
+  const conf = submitConf(request, settings);
   const get = (key: string): string | undefined => conf[key];
   const prefix = resourceNamePrefix(request.name, ids.uniqueId);
 
@@ -203,7 +205,8 @@ export function resolveDriverConf(
     primaryResource: request.primaryResource,
     appArgs: request.appArgs,
     proxyUser: request.proxyUser,
-    sparkUser: settings.sparkUser,
+    // SPARK_USER: spark-submit runs as the proxy user when there is one, else as its own user.
+    sparkUser: request.proxyUser ?? settings.sparkUser,
     resourceNamePrefix: prefix,
     // Pod name: spark.kubernetes.driver.pod.name (always set by the request) wins over `<prefix>-driver`.
     podName: get('spark.kubernetes.driver.pod.name') ?? `${prefix}-driver`,
@@ -232,6 +235,10 @@ export function resolveDriverConf(
     driverPort: int('spark.driver.port', 7078),
     // Block manager: spark.driver.blockManager.port wins over spark.blockManager.port (default 7079).
     blockManagerPort: int('spark.driver.blockManager.port', int('spark.blockManager.port', 7079)),
+    // The Service step reads spark.driver.blockManager.port alone (default 7079) and writes it back, so with only
+    // spark.blockManager.port set the driver binds 7079 while its container port says otherwise. spark-submit does
+    // this (Spark 3.5 and 4.1); native submission does the same, so both drivers behave alike.
+    serviceBlockManagerPort: int('spark.driver.blockManager.port', 7079),
     uiPort: int('spark.ui.port', 4040),
     secretMounts: withPrefix(conf, 'spark.kubernetes.driver.secrets.').map(([secret, path]) => ({ secret, path })),
     secretEnvs,

@@ -56,6 +56,12 @@ export function submitRequest(app: SparkApplication, settings: SubmissionSetting
   const { spec } = app;
   const name = required(app.metadata?.name, 'metadata.name');
   const namespace = app.metadata?.namespace ?? 'default';
+  if (name.length > 63) {
+    throw new SparkConfError(
+      'metadata.name',
+      `"${name}" is longer than 63 characters: it is the value of the label ${LABEL_APP_NAME}`,
+    );
+  }
   if ((spec.mode ?? 'cluster') !== 'cluster') {
     throw new SparkConfError('spec.mode', `"${spec.mode}" is not supported: sparkop submits in cluster mode only`);
   }

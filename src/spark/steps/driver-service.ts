@@ -8,7 +8,7 @@ import { addProperties, addResources, type DriverBuild, type DriverStep } from '
 function apply(build: DriverBuild, conf: DriverConf): DriverBuild {
   const ports = [
     { name: 'driver-rpc-port', port: conf.driverPort, targetPort: conf.driverPort },
-    { name: 'blockmanager', port: conf.blockManagerPort, targetPort: conf.blockManagerPort },
+    { name: 'blockmanager', port: conf.serviceBlockManagerPort, targetPort: conf.serviceBlockManagerPort },
     { name: 'spark-ui', port: conf.uiPort, targetPort: conf.uiPort },
   ];
   if (hasConnectPort(conf)) ports.push({ name: 'spark-connect', port: 15002, targetPort: 15002 });
@@ -31,7 +31,7 @@ function apply(build: DriverBuild, conf: DriverConf): DriverBuild {
     addProperties(build, {
       'spark.driver.host': `${conf.serviceName}.${conf.namespace}.svc`,
       'spark.driver.port': String(conf.driverPort),
-      'spark.driver.blockManager.port': String(conf.blockManagerPort),
+      'spark.driver.blockManager.port': String(conf.serviceBlockManagerPort),
     }),
     service,
   );

@@ -4,7 +4,7 @@ import type { DriverConf, VolumeSpec } from '../driver-conf.ts';
 import { SparkConfError } from '../quantities.ts';
 import { addVolumes, type DriverBuild, type DriverStep } from './step.ts';
 
-function volume(spec: VolumeSpec): V1Volume {
+function volume(spec: VolumeSpec, sparkMajor: number): V1Volume {
   const o = spec.options;
   const field = (key: string): string => `spark.kubernetes.driver.volumes.${spec.type}.${spec.name}.options.${key}`;
   const need = (key: string): string => {
@@ -14,7 +14,8 @@ function volume(spec: VolumeSpec): V1Volume {
   };
   switch (spec.type) {
     case 'hostPath':
-      return { name: spec.name, hostPath: { path: need('path'), type: o.type ?? '' } };
+      // Spark 3.5 ignores options.type (always ""); Spark 4 passes it on.
+      return { name: spec.name, hostPath: { path: need('path'), type: sparkMajor >= 4 ? (o.type ?? '') : '' } };
     case 'persistentVolumeClaim':
       return {
         name: spec.name,
@@ -37,7 +38,7 @@ function apply(build: DriverBuild, conf: DriverConf): DriverBuild {
   if (conf.volumes.length === 0) return build;
   return addVolumes(
     build,
-    conf.volumes.map(volume),
+    conf.volumes.map((v) => volume(v, conf.sparkMajor)),
     conf.volumes.map((v) => ({
       name: v.name,
       mountPath: v.mountPath,

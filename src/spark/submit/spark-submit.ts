@@ -32,8 +32,10 @@ export function runSparkSubmit(options: SparkSubmitOptions, args: readonly strin
       { env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) {
-          const tail = stderr.split('\n').slice(-15).join('\n');
-          reject(new SubmissionError(`spark-submit failed (${err.message.split('\n')[0]}):\n${tail}`, { cause: err }));
+          // For the message only: the first exception or error line says what went wrong, the rest is stack.
+          const lines = stderr.split('\n');
+          const reason = lines.find((l) => /Exception|ERROR/.test(l)) ?? lines.slice(-5).join('\n');
+          reject(new SubmissionError(`spark-submit exited with ${err.code ?? err.signal}: ${reason}`, { cause: err }));
         } else resolve({ stdout, stderr });
       },
     );
