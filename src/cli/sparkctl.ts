@@ -1,20 +1,26 @@
 // sparkctl: the command-line tool of sparkop.
 import { CLUSTER_USAGE, clusterCommand } from './cluster-command.ts';
 import { UsageError } from './errors.ts';
+import { RENDER_USAGE, renderCommand } from './render-command.ts';
 
 const USAGE = `Usage: sparkctl <command> [arguments]
 
 Commands:
   cluster up|down|status   a local Kubernetes control plane (real etcd, kube-apiserver, controller manager,
                            scheduler, and simulated nodes) for development and tests
+  render -f app.yaml       print the objects native submission would create for a SparkApplication
 
-${CLUSTER_USAGE}`;
+${CLUSTER_USAGE}
+
+${RENDER_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'cluster':
       return clusterCommand(rest);
+    case 'render':
+      return renderCommand(rest);
     case undefined:
     case 'help':
     case '--help':
