@@ -133,6 +133,7 @@ test('a crashed leader (renewals stop, lease kept) is replaced after the lease e
   assert.equal(lease.spec?.holderIdentity, 'a', 'the crashed leader still holds the lease');
   await eventually('b leads', async () => b.leading.length === 1, { timeoutMs: 4 * LEASE_MS });
   const handover = (b.leading[0]?.start ?? 0) - crashedAt;
+  t.diagnostic(`handover ${handover} ms after a crash (lease ${LEASE_MS} ms)`);
   assert.ok(
     handover >= LEASE_MS - 2 * RETRY_MS,
     `b took over ${handover} ms after the crash: before the lease expired`,
