@@ -29,6 +29,8 @@ export class RuntimeMetrics implements QueueMetricsProvider {
   readonly #queueDuration: Histogram<'name'>;
   readonly #workDuration: Histogram<'name'>;
   readonly #retries: Counter<'name'>;
+  readonly #unfinished: Gauge<'name'>;
+  readonly #longest: Gauge<'name'>;
   /** Live queues, read when the in-flight gauges are scraped. */
   readonly #queues = new Map<string, () => InFlightStats>();
 
@@ -116,7 +118,7 @@ export class RuntimeMetrics implements QueueMetricsProvider {
       labelNames: ['name'],
       registers,
     });
-    new Gauge({
+    this.#unfinished = new Gauge({
       name: 'workqueue_unfinished_work_seconds',
       help:
         'How many seconds of work has been done that is in progress and hasn’t been observed by work_duration. ' +
@@ -127,7 +129,7 @@ export class RuntimeMetrics implements QueueMetricsProvider {
         for (const [name, inFlight] of queues) this.set({ name }, inFlight().unfinishedSeconds);
       },
     });
-    new Gauge({
+    this.#longest = new Gauge({
       name: 'workqueue_longest_running_processor_seconds',
       help: 'How many seconds has the longest running processor for workqueue been running.',
       labelNames: ['name'],
@@ -172,6 +174,8 @@ export class RuntimeMetrics implements QueueMetricsProvider {
       closed: () => {
         if (queues.get(name) === inFlight) queues.delete(name);
         this.#depth.set(labels, 0);
+        this.#unfinished.set(labels, 0);
+        this.#longest.set(labels, 0);
       },
     };
   }
