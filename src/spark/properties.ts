@@ -44,9 +44,10 @@ export function storeProperties(properties: Readonly<Record<string, string>>, co
 
 /** Parses a properties file (the subset Properties.store writes: one entry per line, backslash escapes). */
 export function parseProperties(text: string): Record<string, string> {
-  const result: Record<string, string> = {};
+  const result = new Map<string, string>();
   for (const raw of text.split('\n')) {
-    const line = raw.replace(/^\s+/, '');
+    // Only space, tab and form feed are whitespace in a properties file.
+    const line = raw.replace(/^[ \t\f]+/, '');
     if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
     let key = '';
     let value = '';
@@ -68,7 +69,7 @@ export function parseProperties(text: string): Record<string, string> {
       if (inKey) key += c;
       else value += c;
     }
-    result[key] = value;
+    result.set(key, value);
   }
-  return result;
+  return Object.fromEntries(result);
 }

@@ -417,8 +417,8 @@ function podTemplate(
   }
   if (volumes.length > 0) spec.volumes = [...(spec.volumes ?? []), ...volumes];
   if (mounts.length > 0) container().volumeMounts = [...(main?.volumeMounts ?? []), ...mounts];
-  // sparkop's pod policy lives in the template too, so executors get it as well (see docs/conformance.md).
-  if (role === 'executor' && !settings.enableServiceLinks) spec.enableServiceLinks = false;
+  // sparkop's pod policy lives in the templates, so driver and executors get it with either submitter.
+  if (!settings.enableServiceLinks) spec.enableServiceLinks = false;
 
   const empty =
     Object.keys(pod.metadata ?? {}).length === 0 &&

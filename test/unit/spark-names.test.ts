@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { appNameLabel, driverServiceName, resourceNamePrefix, submissionIds } from '../../src/spark/names.ts';
+
+describe('submission ids', () => {
+  test('are the same for the same app and attempt, different for another attempt', () => {
+    const a = submissionIds('uid-1', 1);
+    assert.deepEqual(submissionIds('uid-1', 1), a);
+    assert.notEqual(submissionIds('uid-1', 2).appId, a.appId);
+    assert.notEqual(submissionIds('uid-2', 1).appId, a.appId);
+  });
+  test("have spark-submit's formats", () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.integer({ min: 1, max: 1000 }), (uid, attempt) => {
+        const ids = submissionIds(uid, attempt);
+        assert.match(ids.appId, /^spark-[0-9a-f]{32}$/);
+        assert.match(ids.uniqueId, /^[0-9a-f]{16}$/);
+        assert.match(ids.confMapId, /^[0-9a-f]{16}$/);
+        assert.match(ids.localDirId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      }),
+    );
+  });
+});
+
+describe('names', () => {
+  test('resource prefix is DNS-safe like Spark makes it', () => {
+    assert.equal(resourceNamePrefix('Spark_Pi..App', 'abc'), 'spark-pi-app-abc');
+    assert.equal(resourceNamePrefix('1st-app', 'abc'), 'xst-app-abc');
+  });
+  test('app name label is at most 63 characters and does not end with a dash', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 100 }), (name) => {
+        const label = appNameLabel(name);
+        assert.ok(label.length <= 63);
+        assert.doesNotMatch(label, /^-|-$|[^a-z0-9-]/);
+      }),
+    );
+  });
+  test('driver service name falls back to spark-<id>-driver-svc beyond 63 characters', () => {
+    assert.equal(
+      driverServiceName('spark-pi-0123456789abcdef', '0123456789abcdef'),
+      'spark-pi-0123456789abcdef-driver-svc',
+    );
+    const long = resourceNamePrefix('long-application-name-for-service-fallback', '0123456789abcdef');
+    assert.equal(driverServiceName(long, '0123456789abcdef'), 'spark-0123456789abcdef-driver-svc');
+  });
+});
