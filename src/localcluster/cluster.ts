@@ -80,6 +80,18 @@ export class LocalCluster {
 
   /** Builds (once, cached) and starts a control plane; resolves when nodes are Ready and controllers run. */
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await LocalCluster.#startOnce(options);
+      } catch (err) {
+        // Free ports are checked, not reserved: a parallel start can take one first. Pick new ones and retry.
+        if (attempt >= 3 || !(err instanceof Error) || !/address already in use/.test(err.message)) throw err;
+        options.log?.(`a port was taken while starting (${attempt}/3); retrying with new ports`);
+      }
+    }
+  }
+
+  static async #startOnce(options: LocalClusterOptions): Promise<LocalCluster> {
     const log = options.log ?? (() => {});
     const started = Date.now();
     const stateRoot = options.stateRoot ?? defaultStateRoot();
@@ -281,7 +293,9 @@ export class LocalCluster {
         { timeoutMs: STARTUP_TIMEOUT_MS, component: cluster.#running.get('kube-controller-manager') },
       );
     } catch (err) {
-      await cluster.stop({ keepState: true });
+      // Keep the logs of a failed start for diagnosis, unless it is retried.
+      const retried = err instanceof Error && /address already in use/.test(err.message);
+      await cluster.stop({ keepState: !retried });
       throw err;
     }
     log(`control plane ${name} ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${server})`);
