@@ -1,0 +1,162 @@
+// Batch schedulers (pure): what an application's pods need so that Volcano, YuniKorn or the kube-scheduler
+// coscheduling plugin schedules them as a gang, and the PodGroup objects they read.
+import type { SparkApplication } from '../../api/index.ts';
+import type { GroupVersionKind, KubeObject } from '../../runtime/index.ts';
+import type { BatchSchedulerSettings } from './settings.ts';
+import { applicationOwner, ourLabels } from './ui.ts';
+
+export const VOLCANO_POD_GROUP: GroupVersionKind = {
+  group: 'scheduling.volcano.sh',
+  version: 'v1beta1',
+  kind: 'PodGroup',
+};
+export const COSCHEDULING_POD_GROUP: GroupVersionKind = {
+  group: 'scheduling.x-k8s.io',
+  version: 'v1alpha1',
+  kind: 'PodGroup',
+};
+
+/** What scheduling by a batch scheduler adds to a submission. */
+export interface BatchPlan {
+  readonly scheduler: string;
+  /** The kind whose CRD must be served (checked by the reconciler through discovery). */
+  readonly requires?: GroupVersionKind;
+  /** Objects to create before the driver (owned by the application). */
+  readonly objects: readonly KubeObject[];
+  /** Annotations and labels for the driver and executor pods. */
+  readonly driverAnnotations: Readonly<Record<string, string>>;
+  readonly executorAnnotations: Readonly<Record<string, string>>;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export type BatchDecision =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'plan'; readonly plan: BatchPlan }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** The batch scheduler the application asks for (or the operator's default), and what it needs. */
+export function planBatchScheduling(app: SparkApplication, settings: BatchSchedulerSettings): BatchDecision {
+  const requested = app.spec.batchScheduler || settings.defaultBatchScheduler;
+  if (!requested) return { kind: 'none' };
+  if (!settings.enabled) {
+    return {
+      kind: 'error',
+      message: `spec.batchScheduler is ${JSON.stringify(requested)} but batch scheduling is off (start the operator with --enable-batch-scheduler)`,
+    };
+  }
+  if (requested === 'volcano') return { kind: 'plan', plan: volcanoPlan(app) };
+  if (requested === 'yunikorn') return { kind: 'plan', plan: yunikornPlan(app) };
+  if (requested === 'kube-scheduler' || settings.kubeSchedulerNames.includes(requested)) {
+    return { kind: 'plan', plan: coschedulingPlan(app, requested) };
+  }
+  return {
+    kind: 'error',
+    message: `spec.batchScheduler ${JSON.stringify(requested)} is not supported (volcano, yunikorn, kube-scheduler${settings.kubeSchedulerNames.map((n) => `, ${n}`).join('')})`,
+  };
+}
+
+export function podGroupName(app: SparkApplication): string {
+  return `spark-${app.metadata.name ?? ''}-pg`;
+}
+
+function executorCount(app: SparkApplication): number {
+  const da = app.spec.dynamicAllocation;
+  if (da?.enabled) return da.minExecutors ?? da.initialExecutors ?? 0;
+  return app.spec.executor?.instances ?? 1;
+}
+
+/** Sums cores and memory of the driver and the executors it starts with (gang size), as quantities. */
+export function minResources(app: SparkApplication): Record<string, string> {
+  const given = app.spec.batchSchedulerOptions?.resources;
+  if (given)
+    return Object.fromEntries(
+      Object.entries(given)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, String(v)]),
+    );
+  const n = executorCount(app);
+  const cores = (app.spec.driver?.cores ?? 1) + n * (app.spec.executor?.cores ?? 1);
+  const mem = memoryMiB(app.spec.driver?.memory) + n * memoryMiB(app.spec.executor?.memory);
+  return { cpu: String(cores), memory: `${mem}Mi` };
+}
+
+/** Spark memory strings ("512m", "1g") in MiB; Spark's default 1g when unset or unreadable. */
+export function memoryMiB(text: string | undefined): number {
+  const m = /^(\d+)([kmgt]?)b?$/i.exec((text ?? '').trim());
+  if (!m) return 1024;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? '').toLowerCase();
+  const factor: Record<string, number> = { '': 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
+  return Math.ceil(n * (factor[unit] ?? 1));
+}
+
+function podGroup(app: SparkApplication, gvk: GroupVersionKind, spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: `${gvk.group}/${gvk.version}`,
+    kind: gvk.kind,
+    metadata: {
+      name: podGroupName(app),
+      namespace: app.metadata.namespace,
+      labels: ourLabels(app),
+      ownerReferences: [applicationOwner(app)],
+    },
+    spec,
+  } as KubeObject;
+}
+
+function volcanoPlan(app: SparkApplication): BatchPlan {
+  const options = app.spec.batchSchedulerOptions;
+  const name = podGroupName(app);
+  const annotations: Record<string, string> = { 'scheduling.k8s.io/group-name': name };
+  if (options?.queue) annotations['volcano.sh/queue-name'] = options.queue;
+  return {
+    scheduler: 'volcano',
+    requires: VOLCANO_POD_GROUP,
+    objects: [
+      podGroup(app, VOLCANO_POD_GROUP, {
+        minMember: 1,
+        minResources: minResources(app),
+        ...(options?.queue ? { queue: options.queue } : {}),
+        ...(options?.priorityClassName ? { priorityClassName: options.priorityClassName } : {}),
+      }),
+    ],
+    driverAnnotations: annotations,
+    executorAnnotations: annotations,
+    podLabels: {},
+  };
+}
+
+// YuniKorn reads task groups from pod annotations; it has no CRD of its own to check.
+function yunikornPlan(app: SparkApplication): BatchPlan {
+  const n = executorCount(app);
+  const group = (name: string, members: number, cores: number, memory: string | undefined) => ({
+    name,
+    minMember: members,
+    minResource: { cpu: String(cores), memory: `${memoryMiB(memory)}Mi` },
+  });
+  const taskGroups = [
+    group('spark-driver', 1, app.spec.driver?.cores ?? 1, app.spec.driver?.memory),
+    ...(n > 0 ? [group('spark-executor', n, app.spec.executor?.cores ?? 1, app.spec.executor?.memory)] : []),
+  ];
+  return {
+    scheduler: 'yunikorn',
+    objects: [],
+    driverAnnotations: {
+      'yunikorn.apache.org/task-group-name': 'spark-driver',
+      'yunikorn.apache.org/task-groups': JSON.stringify(taskGroups),
+    },
+    executorAnnotations: { 'yunikorn.apache.org/task-group-name': 'spark-executor' },
+    podLabels: {},
+  };
+}
+
+function coschedulingPlan(app: SparkApplication, scheduler: string): BatchPlan {
+  return {
+    scheduler,
+    requires: COSCHEDULING_POD_GROUP,
+    objects: [podGroup(app, COSCHEDULING_POD_GROUP, { minMember: 1, minResources: minResources(app) })],
+    driverAnnotations: {},
+    executorAnnotations: {},
+    podLabels: { 'scheduling.x-k8s.io/pod-group': podGroupName(app) },
+  };
+}

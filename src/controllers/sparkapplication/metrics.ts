@@ -1,0 +1,169 @@
+// kubeflow's application metrics. Which ones move is derived (pure) from a status change, and applied only after
+// that status was written, so each transition counts once however often the application is reconciled.
+import { Counter, Gauge, Histogram, type Registry, Summary } from 'prom-client';
+import type { SparkApplication, SparkApplicationStatus } from '../../api/index.ts';
+import { parseTime } from '../../spark/lifecycle/index.ts';
+import type { ApplicationMetricsSettings } from './settings.ts';
+
+export type CounterName =
+  | 'spark_application_count'
+  | 'spark_application_submit_count'
+  | 'spark_application_failed_submission_count'
+  | 'spark_application_success_count'
+  | 'spark_application_failure_count'
+  | 'spark_executor_success_count'
+  | 'spark_executor_failure_count';
+export type GaugeName = 'spark_application_running_count' | 'spark_executor_running_count';
+export type ObservationName =
+  | 'spark_application_success_execution_time_seconds'
+  | 'spark_application_failure_execution_time_seconds'
+  | 'spark_application_start_latency_seconds';
+
+export type MetricChange =
+  | { readonly kind: 'inc'; readonly metric: CounterName | GaugeName }
+  | { readonly kind: 'dec'; readonly metric: GaugeName }
+  | { readonly kind: 'observe'; readonly metric: ObservationName; readonly seconds: number };
+
+const stateOf = (s: SparkApplicationStatus | undefined): string => s?.applicationState?.state ?? '';
+
+/** The metric changes a status change from `before` to `after` stands for (`now` in ms, for the start latency). */
+export function metricChanges(
+  app: Pick<SparkApplication, 'metadata'>,
+  before: SparkApplicationStatus | undefined,
+  after: SparkApplicationStatus,
+  now: number,
+): MetricChange[] {
+  const out: MetricChange[] = [];
+  const from = stateOf(before);
+  const to = stateOf(after);
+  if (from === '' && to !== '') out.push({ kind: 'inc', metric: 'spark_application_count' });
+  const newSubmission = after.submissionID !== undefined && after.submissionID !== before?.submissionID;
+  if (newSubmission && to === 'SUBMITTED') out.push({ kind: 'inc', metric: 'spark_application_submit_count' });
+  if (to === 'SUBMISSION_FAILED' && (after.submissionAttempts ?? 0) > (before?.submissionAttempts ?? 0)) {
+    out.push({ kind: 'inc', metric: 'spark_application_failed_submission_count' });
+  }
+  if (from !== to) {
+    if (to === 'RUNNING') {
+      out.push({ kind: 'inc', metric: 'spark_application_running_count' });
+      const ts: unknown = app.metadata?.creationTimestamp;
+      const created = parseTime(ts instanceof Date ? ts.toISOString() : (ts as string | undefined));
+      if (created !== undefined && from === 'SUBMITTED') {
+        out.push({
+          kind: 'observe',
+          metric: 'spark_application_start_latency_seconds',
+          seconds: Math.max(0, (now - created) / 1000),
+        });
+      }
+    }
+    if (from === 'RUNNING') out.push({ kind: 'dec', metric: 'spark_application_running_count' });
+    if (to === 'COMPLETED' || to === 'FAILED') {
+      const success = to === 'COMPLETED';
+      out.push({
+        kind: 'inc',
+        metric: success ? 'spark_application_success_count' : 'spark_application_failure_count',
+      });
+      const start = parseTime(after.lastSubmissionAttemptTime);
+      const end = parseTime(after.terminationTime);
+      if (start !== undefined && end !== undefined) {
+        out.push({
+          kind: 'observe',
+          metric: success
+            ? 'spark_application_success_execution_time_seconds'
+            : 'spark_application_failure_execution_time_seconds',
+          seconds: Math.max(0, (end - start) / 1000),
+        });
+      }
+    }
+  }
+  // Executors: keyed by pod name; a new submission starts from an empty map.
+  const prev = after.submissionID === before?.submissionID ? (before?.executorState ?? {}) : {};
+  const next = after.executorState ?? {};
+  for (const pod of [...new Set([...Object.keys(prev), ...Object.keys(next)])].sort()) {
+    const a = prev[pod];
+    const b = next[pod];
+    if (a === b) continue;
+    if (b === 'RUNNING') out.push({ kind: 'inc', metric: 'spark_executor_running_count' });
+    if (a === 'RUNNING') out.push({ kind: 'dec', metric: 'spark_executor_running_count' });
+    if (b === 'COMPLETED') out.push({ kind: 'inc', metric: 'spark_executor_success_count' });
+    if (b === 'FAILED') out.push({ kind: 'inc', metric: 'spark_executor_failure_count' });
+  }
+  return out;
+}
+
+/** A Prometheus label name for an application label ("app.kubernetes.io/name" → "app_kubernetes_io_name"). */
+export function metricLabelName(label: string): string {
+  const name = label.replace(/[^a-zA-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+const HELP: Record<CounterName | GaugeName | ObservationName, string> = {
+  spark_application_count: 'SparkApplications the operator started handling',
+  spark_application_submit_count: 'Successful driver submissions',
+  spark_application_failed_submission_count: 'Failed driver submissions',
+  spark_application_success_count: 'SparkApplications that completed',
+  spark_application_failure_count: 'SparkApplications that failed',
+  spark_application_running_count: 'SparkApplications whose driver is running',
+  spark_executor_running_count: 'Executors running',
+  spark_executor_success_count: 'Executors that completed',
+  spark_executor_failure_count: 'Executors that failed',
+  spark_application_success_execution_time_seconds: 'Time from submission to completion of successful applications',
+  spark_application_failure_execution_time_seconds: 'Time from submission to termination of failed applications',
+  spark_application_start_latency_seconds: 'Time from creation of an application to its driver running',
+};
+
+/** The metrics on a registry; `apply` records changes for one application. */
+export class ApplicationMetrics {
+  readonly #labels: readonly string[];
+  readonly #counters = new Map<string, Counter<string>>();
+  readonly #gauges = new Map<string, Gauge<string>>();
+  readonly #summaries = new Map<string, Summary<string>>();
+  readonly #latency: Histogram<string>;
+
+  constructor(registry: Registry, settings: ApplicationMetricsSettings) {
+    this.#labels = settings.labels;
+    const labelNames = ['namespace', ...settings.labels.map(metricLabelName)];
+    const name = (n: string) => `${settings.prefix}${n}`;
+    const common = { labelNames, registers: [registry] };
+    for (const metric of [
+      'spark_application_count',
+      'spark_application_submit_count',
+      'spark_application_failed_submission_count',
+      'spark_application_success_count',
+      'spark_application_failure_count',
+      'spark_executor_success_count',
+      'spark_executor_failure_count',
+    ] as const) {
+      this.#counters.set(metric, new Counter({ name: name(metric), help: HELP[metric], ...common }));
+    }
+    for (const metric of ['spark_application_running_count', 'spark_executor_running_count'] as const) {
+      this.#gauges.set(metric, new Gauge({ name: name(metric), help: HELP[metric], ...common }));
+    }
+    for (const metric of [
+      'spark_application_success_execution_time_seconds',
+      'spark_application_failure_execution_time_seconds',
+    ] as const) {
+      this.#summaries.set(metric, new Summary({ name: name(metric), help: HELP[metric], ...common }));
+    }
+    this.#latency = new Histogram({
+      name: name('spark_application_start_latency_seconds'),
+      help: HELP.spark_application_start_latency_seconds,
+      buckets: [...settings.jobStartLatencyBuckets],
+      ...common,
+    });
+  }
+
+  apply(app: Pick<SparkApplication, 'metadata'>, changes: readonly MetricChange[]): void {
+    const labels: Record<string, string> = { namespace: app.metadata?.namespace ?? '' };
+    for (const l of this.#labels) labels[metricLabelName(l)] = app.metadata?.labels?.[l] ?? '';
+    for (const change of changes) {
+      if (change.kind === 'observe') {
+        if (change.metric === 'spark_application_start_latency_seconds') this.#latency.observe(labels, change.seconds);
+        else this.#summaries.get(change.metric)?.observe(labels, change.seconds);
+      } else if (change.kind === 'dec') {
+        this.#gauges.get(change.metric)?.dec(labels);
+      } else {
+        (this.#counters.get(change.metric) ?? this.#gauges.get(change.metric))?.inc(labels);
+      }
+    }
+  }
+}

@@ -1,0 +1,274 @@
+// The reconciler: read (cache), decide (the pure lifecycle core), write. Nothing here decides a state.
+//
+//   read app ─▶ read driver pod, executor pods, UI Service ─▶ decide() ─▶ perform actions in order
+//     ─▶ (awaiting? feed the last action's result back: decide() again) ─▶ write status (optimistic) ─▶ events, metrics
+//
+// A failed action throws: nothing is written and the key is retried with backoff. A Conflict on the status write
+// requeues at once: the next reconcile reads the newer object and decides again, never overwriting it.
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import type { SparkApplication } from '../../api/index.ts';
+import {
+  type Client,
+  type Clock,
+  type EventRecorder,
+  ignoreAlreadyExists,
+  ignoreNotFound,
+  isConflict,
+  isNoKindMatch,
+  isNotFound,
+  type KubeObject,
+  mergePatch,
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type Result,
+} from '../../runtime/index.ts';
+import {
+  type Action,
+  type DecideInput,
+  type Decision,
+  decide,
+  type Feedback,
+  type ObservedService,
+  observationTargets,
+  resolveSettings,
+  summarizePod,
+} from '../../spark/lifecycle/index.ts';
+import type { Submitter } from '../../spark/submit/contract.ts';
+import { type BatchPlan, planBatchScheduling } from './batch-scheduler.ts';
+import { Pods, Services, type SparkApplicationObject, SparkApplications } from './kinds.ts';
+import { type ApplicationMetrics, metricChanges } from './metrics.ts';
+import { prepareSubmission } from './prepare.ts';
+import { PODS_BY_APPLICATION } from './scope.ts';
+import { lifecycleSettings, type SparkApplicationControllerSettings } from './settings.ts';
+import { submitAttempt } from './submission.ts';
+import { uiIngress, uiService } from './ui.ts';
+
+export interface ReconcilerDeps {
+  readonly client: Client;
+  readonly clock: Clock;
+  readonly recorder: EventRecorder;
+  readonly submitter: Submitter;
+  readonly metrics: ApplicationMetrics;
+  readonly settings: SparkApplicationControllerSettings;
+}
+
+/** An action the cluster refused; `cause` holds the API error. */
+export class ActionError extends Error {
+  override readonly name = 'ActionError';
+}
+
+export class SparkApplicationReconciler implements Reconciler {
+  readonly #d: ReconcilerDeps;
+
+  constructor(deps: ReconcilerDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(ctx: ReconcileContext, request: Request): Promise<Result> {
+    const { client, clock } = this.#d;
+    const app = await client.get(SparkApplications, request).catch(ignoreNotFound);
+    // Gone: what it owned (pods, Services, Ingress, PodGroup) is deleted by the garbage collector.
+    if (!app || app.metadata?.deletionTimestamp) return {};
+    const input = await this.#observe(app, clock.now());
+    const first = decide(input);
+    const state = { app: app as SparkApplicationObject, done: [] as string[] };
+    let feedback: Feedback | undefined;
+    for (const action of first.actions) feedback = await this.#perform(action, state, input.now, ctx);
+    let decision: Decision = first;
+    if (first.awaiting) {
+      if (!feedback) throw new Error(`lifecycle awaits ${first.awaiting} but no action produced it`);
+      decision = decide({ ...input, feedback });
+      for (const action of decision.actions) await this.#perform(action, state, input.now, ctx);
+    }
+    if (decision.statusChanged) {
+      const written = await this.#writeStatus(state.app, decision, ctx);
+      if (!written) return { requeue: true };
+      this.#d.metrics.apply(app, metricChanges(app, app.status, decision.status, input.now));
+    }
+    for (const e of decision.events) this.#d.recorder.event(app, e.type, e.reason, e.message);
+    return decision.requeueAfterMs !== undefined ? { requeueAfter: Math.max(1, decision.requeueAfterMs) } : {};
+  }
+
+  async #observe(app: SparkApplicationObject, now: number): Promise<DecideInput> {
+    const { client, settings } = this.#d;
+    const namespace = app.metadata?.namespace ?? '';
+    const targets = observationTargets(app);
+    const driver = await client.get(Pods, { namespace, name: targets.driverPodName }).catch(ignoreNotFound);
+    const pods = await client.list(Pods, {
+      namespace,
+      index: { name: PODS_BY_APPLICATION, value: `${namespace}/${app.metadata?.name ?? ''}` },
+    });
+    const executorPods = pods
+      .filter((p: V1Pod) => p.metadata?.labels?.['spark-role'] === 'executor')
+      .map((p: V1Pod) => summarizePod(p));
+    const svc = await client.get(Services, { namespace, name: targets.uiServiceName }).catch(ignoreNotFound);
+    return {
+      app,
+      ...(driver ? { driverPod: summarizePod(driver) } : {}),
+      executorPods,
+      ...(svc ? { uiService: observedService(svc) } : {}),
+      now,
+      settings: resolveSettings(lifecycleSettings(settings, app.status?.sparkApplicationId)),
+    };
+  }
+
+  /** Performs one action; returns the feedback it produces (SubmitDriver, ConfirmDriverMissing). */
+  async #perform(
+    action: Action,
+    state: { app: SparkApplicationObject; done: string[] },
+    now: number,
+    ctx: ReconcileContext,
+  ): Promise<Feedback | undefined> {
+    const id = JSON.stringify(action);
+    // The second decision repeats actions of the first (all idempotent); doing them once is enough.
+    if (state.done.includes(id) && action.kind !== 'SubmitDriver' && action.kind !== 'ConfirmDriverMissing') {
+      return undefined;
+    }
+    state.done.push(id);
+    const { client, settings } = this.#d;
+    const app = state.app;
+    const namespace = app.metadata?.namespace ?? '';
+    ctx.log.debug({ action: action.kind }, 'performing action');
+    switch (action.kind) {
+      case 'RecordSpecHash': {
+        // The patch returns the new resourceVersion: the status write that follows is guarded by it.
+        state.app = await client.patch(
+          SparkApplications,
+          { namespace, name: app.metadata?.name ?? '' },
+          mergePatch({
+            metadata: { annotations: { [action.annotation]: action.hash } },
+          }),
+        );
+        return undefined;
+      }
+      case 'SubmitDriver':
+        return this.#submit(app, action, now, ctx);
+      case 'ConfirmDriverMissing': {
+        const pod = await client.apiReader.get(Pods, { namespace, name: action.podName }).catch(ignoreNotFound);
+        return { kind: 'DriverLiveCheck', submissionID: action.submissionID, pod: pod ? summarizePod(pod) : null };
+      }
+      case 'DeleteDriverResources': {
+        const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name: action.podName } };
+        await client
+          .delete(pod, action.podUID ? { preconditions: { uid: action.podUID } } : {})
+          .catch((err: unknown) => (isConflict(err) ? undefined : ignoreNotFound(err))); // a newer pod: not ours to delete
+        if (action.uiServiceName) {
+          await client
+            .delete({ apiVersion: 'v1', kind: 'Service', metadata: { namespace, name: action.uiServiceName } })
+            .catch(ignoreNotFound);
+        }
+        if (action.uiIngressName) {
+          await client
+            .delete({
+              apiVersion: 'networking.k8s.io/v1',
+              kind: 'Ingress',
+              metadata: { namespace, name: action.uiIngressName },
+            })
+            .catch(ignoreNotFound);
+        }
+        return undefined;
+      }
+      case 'EnsureUIService':
+        await client.create(uiService(app, action) as KubeObject).catch(ignoreAlreadyExists);
+        return undefined;
+      case 'EnsureUIIngress':
+        await client.create(uiIngress(app, action, settings.ui) as KubeObject).catch(ignoreAlreadyExists);
+        return undefined;
+      case 'DeleteApplication':
+        await client
+          .delete(app, {
+            propagationPolicy: 'Background',
+            ...(app.metadata?.uid ? { preconditions: { uid: app.metadata.uid } } : {}),
+          })
+          .catch(ignoreNotFound);
+        return undefined;
+    }
+  }
+
+  async #submit(
+    app: SparkApplication,
+    action: Extract<Action, { kind: 'SubmitDriver' }>,
+    now: number,
+    ctx: ReconcileContext,
+  ): Promise<Feedback> {
+    const { client, settings } = this.#d;
+    const failed = (message: string): Feedback => ({
+      kind: 'SubmissionResult',
+      submissionID: action.submissionID,
+      result: 'Failed',
+      message,
+    });
+    const batch = planBatchScheduling(app, settings.batchScheduler);
+    if (batch.kind === 'error') return failed(batch.message);
+    const plan: BatchPlan | undefined = batch.kind === 'plan' ? batch.plan : undefined;
+    if (plan?.requires) {
+      const gvk = plan.requires;
+      try {
+        await client.mapper.mapping(gvk);
+      } catch (err) {
+        if (!isNoKindMatch(err)) throw err;
+        return failed(
+          `batch scheduler ${plan.scheduler} needs the ${gvk.kind} CRD (${gvk.group}/${gvk.version}), which is not installed`,
+        );
+      }
+    }
+    const format = settings.ui.ingressUrlFormat;
+    const ingressUrl = format
+      ? format
+          .replaceAll('{{$appName}}', app.metadata.name ?? '')
+          .replaceAll('{{$appNamespace}}', app.metadata.namespace ?? '')
+      : undefined;
+    const prepared = prepareSubmission(app, plan, ingressUrl);
+    for (const obj of prepared.objects) {
+      try {
+        await client.create(obj).catch(ignoreAlreadyExists);
+      } catch (err) {
+        if (isNotFound(err) || isNoKindMatch(err))
+          return failed(`creating ${obj.kind} ${obj.metadata?.name}: ${(err as Error).message}`);
+        throw new ActionError(`creating ${obj.kind} ${obj.metadata?.name}`, { cause: err });
+      }
+    }
+    const outcome = await submitAttempt(
+      this.#d.submitter,
+      client.apiReader,
+      prepared.app,
+      action,
+      settings.submission,
+      now,
+    );
+    ctx.log.info(
+      {
+        submissionID: action.submissionID,
+        attempt: action.attempt,
+        result: outcome.feedback.kind === 'SubmissionResult' ? outcome.feedback.result : undefined,
+      },
+      'submitted driver',
+    );
+    return outcome.feedback;
+  }
+
+  /** Writes the decided status guarded by resourceVersion; false on a Conflict (newer state: decide again). */
+  async #writeStatus(app: SparkApplicationObject, decision: Decision, ctx: ReconcileContext): Promise<boolean> {
+    const next = { ...app, status: decision.status } as SparkApplicationObject;
+    try {
+      await this.#d.client.status().update(next);
+      return true;
+    } catch (err) {
+      if (isConflict(err)) {
+        ctx.log.debug('status write conflicted with a newer version; deciding again');
+        return false;
+      }
+      if (isNotFound(err)) return true; // deleted meanwhile: nothing left to record
+      throw err;
+    }
+  }
+}
+
+function observedService(svc: V1Service): ObservedService {
+  return {
+    name: svc.metadata?.name ?? '',
+    ...(svc.spec?.clusterIP ? { clusterIP: svc.spec.clusterIP } : {}),
+    port: svc.spec?.ports?.[0]?.port ?? 0,
+  };
+}

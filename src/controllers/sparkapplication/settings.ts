@@ -1,0 +1,134 @@
+// The controller's settings: everything it takes from the operator's flags, resolved once at start.
+import type { IngressTls, OperatorOptions } from '../../cli/operator-options.ts';
+import type { LifecycleSettings } from '../../spark/lifecycle/index.ts';
+import type { SubmissionSettings } from '../../spark/settings.ts';
+import type { Submitter } from '../../spark/submit/contract.ts';
+
+export interface BatchSchedulerSettings {
+  /** --enable-batch-scheduler: without it an application naming a batch scheduler fails with a clear message. */
+  readonly enabled: boolean;
+  /** --kube-scheduler-names: scheduler names served by the kube-scheduler coscheduling plugin. */
+  readonly kubeSchedulerNames: readonly string[];
+  /** --default-batch-scheduler: used by applications that name none. */
+  readonly defaultBatchScheduler: string;
+}
+
+export interface ApplicationMetricsSettings {
+  /** --metrics-prefix, put before every metric name. */
+  readonly prefix: string;
+  /** --metrics-labels: application labels copied onto the metrics as labels. */
+  readonly labels: readonly string[];
+  /** --metrics-job-start-latency-buckets, in seconds. */
+  readonly jobStartLatencyBuckets: readonly number[];
+}
+
+export interface UiSettings {
+  /** --enable-ui-service. */
+  readonly enableUiService: boolean;
+  /** --ingress-url-format: {{$appName}}, {{$appNamespace}}, {{$appId}}; empty: no Ingress. */
+  readonly ingressUrlFormat: string;
+  readonly ingressClassName: string;
+  readonly ingressTls: readonly IngressTls[];
+  readonly ingressAnnotations: Readonly<Record<string, string>>;
+}
+
+export interface SparkApplicationControllerSettings {
+  /** --controller-threads: concurrent reconciles (one key is never reconciled twice at once). */
+  readonly controllerThreads: number;
+  /** --namespaces: only these (every namespace when empty). */
+  readonly namespaces: readonly string[];
+  /** --label-selector-filter: only SparkApplications whose labels match (server-side selector). */
+  readonly labelSelectorFilter: string;
+  readonly ui: UiSettings;
+  /** --driver-pod-creation-grace-period, ms. */
+  readonly driverPodCreationGracePeriodMs: number;
+  /** --max-tracked-executor-per-app. */
+  readonly maxTrackedExecutorPerApp: number;
+  /** TTL for applications that set no timeToLiveSeconds; 0 = none. */
+  readonly defaultTimeToLiveSeconds: number;
+  /**
+   * How drivers are submitted. 'native' builds them in-process through the manager's client; a Submitter value is
+   * used as is (the spark-submit one, or a test's).
+   */
+  readonly submitter: 'native' | Submitter;
+  /** Fields of every submission the application does not decide (master URL, Spark user, …). */
+  readonly submission: Partial<Omit<SubmissionSettings, 'submissionId' | 'attempt' | 'submitTimeMs'>>;
+  readonly batchScheduler: BatchSchedulerSettings;
+  readonly metrics: ApplicationMetricsSettings;
+}
+
+export const DEFAULT_CONTROLLER_SETTINGS: SparkApplicationControllerSettings = Object.freeze({
+  controllerThreads: 10,
+  namespaces: [],
+  labelSelectorFilter: '',
+  ui: {
+    enableUiService: true,
+    ingressUrlFormat: '',
+    ingressClassName: '',
+    ingressTls: [],
+    ingressAnnotations: {},
+  },
+  driverPodCreationGracePeriodMs: 10_000,
+  maxTrackedExecutorPerApp: 1000,
+  defaultTimeToLiveSeconds: 0,
+  submitter: 'native',
+  submission: {},
+  batchScheduler: { enabled: false, kubeSchedulerNames: [], defaultBatchScheduler: '' },
+  metrics: { prefix: '', labels: [], jobStartLatencyBuckets: [30, 60, 90, 120, 150, 180, 210, 240, 270, 300] },
+});
+
+/**
+ * The controller's settings from the operator's flags. `submitter` is 'native' unless the caller builds another
+ * one (--submitter=spark-submit needs a SparkSubmitSubmitter, which the operator process constructs).
+ */
+export function settingsFromOptions(
+  options: OperatorOptions,
+  overrides: Partial<Pick<SparkApplicationControllerSettings, 'submitter' | 'submission'>> = {},
+): SparkApplicationControllerSettings {
+  return {
+    controllerThreads: options.controllerThreads,
+    namespaces: options.namespaces,
+    labelSelectorFilter: options.labelSelectorFilter,
+    ui: {
+      enableUiService: options.enableUiService,
+      ingressUrlFormat: options.ingressUrlFormat,
+      ingressClassName: options.ingressClassName,
+      ingressTls: options.ingressTls,
+      ingressAnnotations: options.ingressAnnotations,
+    },
+    driverPodCreationGracePeriodMs: options.driverPodCreationGracePeriod,
+    maxTrackedExecutorPerApp: options.maxTrackedExecutorPerApp,
+    defaultTimeToLiveSeconds: 0,
+    submitter: overrides.submitter ?? 'native',
+    submission: overrides.submission ?? {},
+    batchScheduler: {
+      enabled: options.enableBatchScheduler,
+      kubeSchedulerNames: options.kubeSchedulerNames,
+      defaultBatchScheduler: options.defaultBatchScheduler,
+    },
+    metrics: {
+      prefix: options.metricsPrefix,
+      labels: options.metricsLabels,
+      jobStartLatencyBuckets: options.metricsJobStartLatencyBuckets,
+    },
+  };
+}
+
+/** The lifecycle core's settings for one application (the ingress format gets the app's Spark id substituted). */
+export function lifecycleSettings(
+  settings: SparkApplicationControllerSettings,
+  sparkApplicationId: string | undefined,
+): Partial<LifecycleSettings> {
+  const format = settings.ui.ingressUrlFormat;
+  return {
+    driverPodCreationGracePeriodMs: settings.driverPodCreationGracePeriodMs,
+    maxTrackedExecutors: settings.maxTrackedExecutorPerApp,
+    enableUIService: settings.ui.enableUiService,
+    // {{$appId}} is known only once the driver runs; until then the Ingress waits (see ui.ts).
+    ingressURLFormat:
+      format.includes('{{$appId}}') && !sparkApplicationId
+        ? ''
+        : format.replaceAll('{{$appId}}', sparkApplicationId ?? ''),
+    defaultTimeToLiveSeconds: settings.defaultTimeToLiveSeconds,
+  };
+}

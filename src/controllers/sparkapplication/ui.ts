@@ -1,0 +1,118 @@
+// The Spark UI's Service and Ingress as values (pure): the reconciler only creates them.
+import type { V1Ingress, V1IngressTLS, V1OwnerReference, V1Service } from '@kubernetes/client-node';
+import type { SparkApplication } from '../../api/index.ts';
+import type { EnsureUIIngress, EnsureUIService } from '../../spark/lifecycle/index.ts';
+import { APP_NAME_LABEL, LAUNCHED_BY_LABEL } from './kinds.ts';
+import type { UiSettings } from './settings.ts';
+
+/** The controller owner reference that makes an object belong to the application (deleted with it by the GC). */
+export function applicationOwner(app: SparkApplication): V1OwnerReference {
+  return {
+    apiVersion: app.apiVersion ?? 'sparkoperator.k8s.io/v1beta2',
+    kind: app.kind ?? 'SparkApplication',
+    name: app.metadata.name ?? '',
+    uid: app.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function ourLabels(app: SparkApplication): Record<string, string> {
+  return { [APP_NAME_LABEL]: app.metadata.name ?? '', [LAUNCHED_BY_LABEL]: 'true' };
+}
+
+/** kubeflow's UI Service: port `servicePort` (default the UI port) to the driver's UI port, type from sparkUIOptions. */
+export function uiService(app: SparkApplication, action: EnsureUIService): V1Service {
+  const options = app.spec.sparkUIOptions;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: action.name,
+      namespace: app.metadata.namespace,
+      labels: { ...options?.serviceLabels, ...ourLabels(app) },
+      ...(options?.serviceAnnotations ? { annotations: { ...options.serviceAnnotations } } : {}),
+      ownerReferences: [applicationOwner(app)],
+    },
+    spec: {
+      type: options?.serviceType || 'ClusterIP',
+      selector: { [APP_NAME_LABEL]: app.metadata.name ?? '', 'spark-role': 'driver' },
+      ports: [
+        {
+          name: options?.servicePortName || 'spark-driver-ui-port',
+          port: action.port,
+          targetPort: sparkUiTargetPort(app),
+          protocol: 'TCP',
+        },
+      ],
+    },
+  };
+}
+
+/** The port the driver's UI listens on: spark.ui.port, else 4040. */
+function sparkUiTargetPort(app: SparkApplication): number {
+  const n = Number(app.spec.sparkConf?.['spark.ui.port']);
+  return Number.isInteger(n) && n > 0 && n < 65536 ? n : 4040;
+}
+
+/** Splits "host/path" (with or without a scheme) into its host and path ("/" when none). */
+export function splitIngressUrl(url: string): { host: string; path: string } {
+  const bare = url.replace(/^[a-z]+:\/\//i, '');
+  const slash = bare.indexOf('/');
+  if (slash < 0) return { host: bare, path: '/' };
+  return { host: bare.slice(0, slash), path: bare.slice(slash) || '/' };
+}
+
+/** The Ingress routing the UI URL to the UI Service; TLS and annotations from the app, else the operator's. */
+export function uiIngress(app: SparkApplication, action: EnsureUIIngress, settings: UiSettings): V1Ingress {
+  const { host, path } = splitIngressUrl(action.url);
+  const options = app.spec.sparkUIOptions;
+  const tls: V1IngressTLS[] = (options?.ingressTLS ?? settings.ingressTls).map((t) => ({
+    ...(t.hosts ? { hosts: [...t.hosts] } : {}),
+    ...(t.secretName ? { secretName: t.secretName } : {}),
+  }));
+  const annotations = { ...settings.ingressAnnotations, ...options?.ingressAnnotations };
+  // A path prefix needs the prefix stripped before the UI sees it (kubeflow's nginx rewrite).
+  if (path !== '/' && !annotations['nginx.ingress.kubernetes.io/rewrite-target']) {
+    annotations['nginx.ingress.kubernetes.io/rewrite-target'] = '/$2';
+  }
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name: action.name,
+      namespace: app.metadata.namespace,
+      labels: ourLabels(app),
+      ...(Object.keys(annotations).length > 0 ? { annotations: sortedRecord(annotations) } : {}),
+      ownerReferences: [applicationOwner(app)],
+    },
+    spec: {
+      ...(settings.ingressClassName ? { ingressClassName: settings.ingressClassName } : {}),
+      rules: [
+        {
+          ...(host ? { host } : {}),
+          http: {
+            paths: [
+              {
+                path: path === '/' ? '/' : `${path.replace(/\/+$/, '')}(/|$)(.*)`,
+                pathType: 'ImplementationSpecific',
+                backend: { service: { name: action.serviceName, port: { number: action.servicePort } } },
+              },
+            ],
+          },
+        },
+      ],
+      ...(tls.length > 0 ? { tls } : {}),
+    },
+  };
+}
+
+/** spark.ui.proxyBase for an ingress URL with a path ("" when it has none). */
+export function uiProxyBase(url: string): string {
+  const { path } = splitIngressUrl(url);
+  return path === '/' ? '' : path.replace(/\/+$/, '');
+}
+
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
