@@ -1,0 +1,160 @@
+// Fixtures of the SparkApplication controller's integration tests: an operator (Manager + controller) scoped to the
+// test's namespace, and helpers that create applications, drive their kwok pods and wait for states.
+import type { TestContext } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import { installCrds, type SparkApplication } from '../../src/api/index.ts';
+import {
+  cacheScopes,
+  DEFAULT_CONTROLLER_SETTINGS,
+  registerSparkApplicationController,
+  type SparkApplicationControllerSettings,
+} from '../../src/controllers/sparkapplication/index.ts';
+import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { type Client, Manager, mergePatch, newClient } from '../../src/runtime/index.ts';
+import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
+
+let crds: Promise<void> | undefined;
+
+export interface Operator {
+  readonly manager: Manager;
+  stop(): Promise<void>;
+}
+
+export interface Fixture extends TestNamespace {
+  /** A client reading live (no cache): what the tests observe. */
+  readonly api: Client;
+}
+
+/** A fresh namespace with the CRDs installed and the examples' service account. */
+export async function fixture(t: TestContext): Promise<Fixture> {
+  const cluster = await sharedCluster();
+  crds ??= installCrds(cluster.kc);
+  await crds;
+  const ns = await testNamespace(t);
+  const api = newClient({ kubeConfig: ns.kc });
+  await api.create({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'spark-operator-spark', namespace: ns.namespace },
+  });
+  return { ...ns, api };
+}
+
+/** Starts an operator watching only `ns`; stopped when the test ends (or by stop()). */
+export async function startOperator(
+  t: TestContext,
+  f: Fixture,
+  overrides: Partial<SparkApplicationControllerSettings> = {},
+): Promise<Operator> {
+  const settings: SparkApplicationControllerSettings = {
+    ...DEFAULT_CONTROLLER_SETTINGS,
+    namespaces: [f.namespace],
+    controllerThreads: 4,
+    ...overrides,
+  };
+  const manager = new Manager({
+    kubeConfig: f.kc,
+    cacheScopes: cacheScopes(settings),
+    gracefulShutdownTimeoutMs: 5000,
+  });
+  registerSparkApplicationController(manager, settings);
+  const abort = new AbortController();
+  const run = manager.start(abort.signal);
+  run.catch(() => undefined);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    abort.abort();
+    await run.catch(() => undefined);
+  };
+  t.after(stop);
+  return { manager, stop };
+}
+
+/** The smallest application kwok can run: the driver pod is all there is (no executors without a simulator). */
+export function minimalApp(name: string, spec: Partial<SparkApplication['spec']> = {}): SparkApplicationObject {
+  return {
+    apiVersion: 'sparkoperator.k8s.io/v1beta2',
+    kind: 'SparkApplication',
+    metadata: { name },
+    spec: {
+      type: 'Scala',
+      mode: 'cluster',
+      image: 'docker.io/apache/spark:3.5.8',
+      mainClass: 'org.apache.spark.examples.SparkPi',
+      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+      sparkVersion: '3.5.8',
+      driver: { cores: 1, memory: '512m' },
+      executor: { instances: 1, cores: 1, memory: '512m' },
+      ...spec,
+    } as SparkApplication['spec'],
+  } as SparkApplicationObject;
+}
+
+export async function createApp(f: Fixture, app: SparkApplicationObject): Promise<SparkApplicationObject> {
+  return f.api.create({ ...app, metadata: { ...app.metadata, namespace: f.namespace } });
+}
+
+export async function getApp(f: Fixture, name: string): Promise<SparkApplicationObject> {
+  return f.api.get(SparkApplications, { namespace: f.namespace, name });
+}
+
+export function stateOf(app: SparkApplication): string {
+  return app.status?.applicationState?.state ?? '';
+}
+
+/** Waits until the application is in `state` (or one of them); returns it. */
+export async function waitState(
+  f: Fixture,
+  name: string,
+  state: string | readonly string[],
+  timeoutMs = 30_000,
+): Promise<SparkApplicationObject> {
+  const wanted = typeof state === 'string' ? [state] : state;
+  let last = '';
+  try {
+    return await eventually(
+      `${name} in ${wanted.join('|')}`,
+      async () => {
+        const app = await getApp(f, name);
+        last = `${stateOf(app)} ${app.status?.applicationState?.errorMessage ?? ''}`;
+        return wanted.includes(stateOf(app)) ? app : undefined;
+      },
+      { timeoutMs, intervalMs: 150 },
+    );
+  } catch (err) {
+    throw new Error(`${name}: wanted ${wanted.join('|')}, last seen ${last}`, { cause: err });
+  }
+}
+
+/** Ends every container of the pod with `exitCode` (kwok): Succeeded for 0, Failed otherwise. */
+export async function finishPod(f: Fixture, name: string, exitCode: number): Promise<void> {
+  await f.api.patch(
+    Pods,
+    { namespace: f.namespace, name },
+    mergePatch({ metadata: { annotations: { 'sim.sparkop.dev/exit-code': String(exitCode) } } }),
+  );
+}
+
+export async function driverPods(f: Fixture, app: string): Promise<V1Pod[]> {
+  const pods = await f.api.list(Pods, {
+    namespace: f.namespace,
+    labelSelector: `sparkoperator.k8s.io/app-name=${app},spark-role=driver`,
+  });
+  return pods;
+}
+
+/** Waits for the app's driver pod of its current submission to run, then ends it with `exitCode`. */
+export async function runDriverTo(f: Fixture, name: string, exitCode: number): Promise<void> {
+  const app = await waitState(f, name, 'RUNNING');
+  const pod = app.status?.driverInfo?.podName ?? `${name}-driver`;
+  await finishPod(f, pod, exitCode);
+}
+
+export async function eventReasons(f: Fixture, name: string): Promise<string[]> {
+  const events = await f.core.listNamespacedEvent({ namespace: f.namespace });
+  return events.items
+    .filter((e) => e.involvedObject.kind === 'SparkApplication' && e.involvedObject.name === name)
+    .map((e) => e.reason ?? '');
+}

@@ -1,0 +1,239 @@
+// The SparkApplication controller against the real control plane: every lifecycle transition, with kwok running
+// the driver pods (ended by annotation).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { nativeSubmitter } from '../../src/controllers/sparkapplication/index.ts';
+import { Pods, Services, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { mergePatch } from '../../src/runtime/index.ts';
+import { nextSubmissionID } from '../../src/spark/lifecycle/index.ts';
+import { submissionSettings } from '../../src/spark/settings.ts';
+import { eventually } from '../support/kube.ts';
+import {
+  createApp,
+  driverPods,
+  eventReasons,
+  finishPod,
+  fixture,
+  getApp,
+  minimalApp,
+  runDriverTo,
+  startOperator,
+  waitState,
+} from './sparkapplication-harness.ts';
+
+test('submit → running → completed, with UI Service, events and metrics', async (t) => {
+  const f = await fixture(t);
+  const op = await startOperator(t, f);
+  await createApp(f, minimalApp('pi'));
+  const running = await waitState(f, 'pi', 'RUNNING');
+  assert.equal(running.status?.submissionAttempts, 1);
+  assert.ok(running.status?.submissionID);
+  const svc = await eventually('UI service', () => f.api.get(Services, { namespace: f.namespace, name: 'pi-ui-svc' }));
+  assert.equal(svc.spec?.ports?.[0]?.port, 4040);
+  assert.equal(svc.metadata?.ownerReferences?.[0]?.kind, 'SparkApplication');
+  await runDriverTo(f, 'pi', 0);
+  const done = await waitState(f, 'pi', 'COMPLETED');
+  assert.ok(done.status?.terminationTime);
+  const reasons = await eventually('events', async () => {
+    const r = await eventReasons(f, 'pi');
+    return r.includes('SparkApplicationCompleted') ? r : undefined;
+  });
+  for (const reason of ['SparkApplicationSubmitted', 'SparkDriverRunning', 'SparkDriverCompleted']) {
+    assert.ok(reasons.includes(reason), `${reason} in ${reasons.join(',')}`);
+  }
+  const text = await op.manager.registry.metrics();
+  assert.match(text, new RegExp(`spark_application_submit_count\\{namespace="${f.namespace}"\\} 1`));
+  assert.match(text, new RegExp(`spark_application_success_count\\{namespace="${f.namespace}"\\} 1`));
+  assert.match(text, new RegExp(`spark_application_running_count\\{namespace="${f.namespace}"\\} 0`));
+  assert.equal((await driverPods(f, 'pi')).length, 1);
+});
+
+test('driver failure under OnFailure: retried after the interval, FAILED after the retries', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f);
+  await createApp(
+    f,
+    minimalApp('flaky', { restartPolicy: { type: 'OnFailure', onFailureRetries: 1, onFailureRetryInterval: 1 } }),
+  );
+  await runDriverTo(f, 'flaky', 1);
+  const first = (await waitState(f, 'flaky', 'RUNNING', 30_000)).status;
+  // Second run: a new submission (new id), the same deterministic pod name.
+  assert.equal(first?.executionAttempts, 2);
+  await eventually('second driver running', async () => {
+    const pods = await driverPods(f, 'flaky');
+    return pods.length === 1 &&
+      pods[0]?.metadata?.labels?.['sparkoperator.k8s.io/submission-id'] === first?.submissionID
+      ? pods[0]
+      : undefined;
+  });
+  await finishPod(f, 'flaky-driver', 1);
+  const failed = await waitState(f, 'flaky', 'FAILED');
+  assert.match(failed.status?.applicationState?.errorMessage ?? '', /./);
+  const reasons = await eventReasons(f, 'flaky');
+  assert.ok(reasons.includes('SparkApplicationPendingRerun'), reasons.join(','));
+  assert.ok(reasons.includes('SparkDriverFailed'), reasons.join(','));
+});
+
+test('submission failure: the API server refuses the pod, retried, then FAILED; a retry succeeds once allowed', async (t) => {
+  const f = await fixture(t);
+  // A quota of zero pods: pod creation is Forbidden, a real refusal at creation time.
+  await f.api.create({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'no-pods', namespace: f.namespace },
+    spec: { hard: { pods: '0' } },
+  });
+  await eventually('quota active', async () => {
+    const q = await f.core.readNamespacedResourceQuota({ name: 'no-pods', namespace: f.namespace });
+    return q.status?.hard?.pods === '0' ? q : undefined;
+  });
+  await startOperator(t, f);
+  const policy = { type: 'OnFailure', onSubmissionFailureRetries: 1, onSubmissionFailureRetryInterval: 1 } as const;
+  await createApp(f, minimalApp('refused', { restartPolicy: policy }));
+  const failed = await waitState(f, 'refused', 'FAILED');
+  assert.equal(failed.status?.submissionAttempts, 2);
+  assert.match(failed.status?.applicationState?.errorMessage ?? '', /forbidden|exceeded quota/i);
+  const reasons = await eventReasons(f, 'refused');
+  assert.ok(reasons.includes('SparkApplicationSubmissionFailed'), reasons.join(','));
+
+  // Allowed again: a new application with retries left goes through after its first failure.
+  await createApp(f, minimalApp('later', { restartPolicy: { ...policy, onSubmissionFailureRetryInterval: 3 } }));
+  await waitState(f, 'later', 'SUBMISSION_FAILED');
+  await f.core.deleteNamespacedResourceQuota({ name: 'no-pods', namespace: f.namespace });
+  await waitState(f, 'later', 'RUNNING', 30_000);
+});
+
+test('suspend tears the run down; resume submits again', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f);
+  await createApp(f, minimalApp('nap'));
+  await waitState(f, 'nap', 'RUNNING');
+  await f.api.patch(
+    SparkApplications,
+    { namespace: f.namespace, name: 'nap' },
+    mergePatch({ spec: { suspend: true } }),
+  );
+  await waitState(f, 'nap', 'SUSPENDED');
+  assert.equal((await driverPods(f, 'nap')).length, 0);
+  await f.api.patch(
+    SparkApplications,
+    { namespace: f.namespace, name: 'nap' },
+    mergePatch({ spec: { suspend: false } }),
+  );
+  const resumed = await waitState(f, 'nap', 'RUNNING');
+  assert.equal(resumed.status?.submissionAttempts, 1, 'counters restart with the resumed run');
+  const reasons = await eventReasons(f, 'nap');
+  for (const r of ['SparkApplicationSuspending', 'SparkApplicationSuspended', 'SparkApplicationResuming']) {
+    assert.ok(reasons.includes(r), `${r} in ${reasons.join(',')}`);
+  }
+});
+
+test('a spec change invalidates the run and reruns with the new spec', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f);
+  await createApp(f, minimalApp('edit'));
+  const before = await waitState(f, 'edit', 'RUNNING');
+  const oldPod = (await driverPods(f, 'edit'))[0];
+  await f.api.patch(
+    SparkApplications,
+    { namespace: f.namespace, name: 'edit' },
+    mergePatch({ spec: { arguments: ['1000'] } }),
+  );
+  const after = await eventually('rerun', async () => {
+    const app = await getApp(f, 'edit');
+    return app.status?.applicationState?.state === 'RUNNING' && app.status.submissionID !== before.status?.submissionID
+      ? app
+      : undefined;
+  });
+  const pods = await driverPods(f, 'edit');
+  assert.equal(pods.length, 1);
+  assert.notEqual(pods[0]?.metadata?.uid, oldPod?.metadata?.uid);
+  assert.deepEqual(pods[0]?.spec?.containers.find((c) => c.name === 'spark-kubernetes-driver')?.args?.slice(-1), [
+    '1000',
+  ]);
+  assert.ok(after.metadata?.annotations?.['sparkop.dev/spec-hash']);
+  assert.ok((await eventReasons(f, 'edit')).includes('SparkApplicationSpecUpdateProcessed'));
+});
+
+test('time to live: a finished application is deleted that long after it ended', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f);
+  await createApp(f, minimalApp('brief', { timeToLiveSeconds: 2 }));
+  await runDriverTo(f, 'brief', 0);
+  const done = await waitState(f, 'brief', 'COMPLETED');
+  const ended = Date.parse(done.status?.terminationTime ?? '');
+  await eventually(
+    'application deleted',
+    async () =>
+      await f.api.get(SparkApplications, { namespace: f.namespace, name: 'brief' }).then(
+        () => false,
+        () => true,
+      ),
+    { timeoutMs: 20_000 },
+  );
+  assert.ok(Date.now() - ended >= 2000, 'not deleted before its time to live');
+});
+
+test('deleting an application deletes its driver and UI Service (owner references, garbage collector)', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f);
+  await createApp(f, minimalApp('doomed'));
+  await waitState(f, 'doomed', 'RUNNING');
+  await eventually('UI service', () => f.api.get(Services, { namespace: f.namespace, name: 'doomed-ui-svc' }));
+  await f.api.delete({ ...(await getApp(f, 'doomed')) }, { propagationPolicy: 'Background' });
+  await eventually(
+    'owned objects gone',
+    async () => {
+      const pods = await driverPods(f, 'doomed');
+      const svc = await f.api.get(Services, { namespace: f.namespace, name: 'doomed-ui-svc' }).then(
+        () => true,
+        () => false,
+      );
+      return pods.length === 0 && !svc;
+    },
+    { timeoutMs: 30_000 },
+  );
+});
+
+test('a driver pod that vanishes fails the application after the grace period and a live check', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f, { driverPodCreationGracePeriodMs: 1000 });
+  await createApp(f, minimalApp('vanish'));
+  await waitState(f, 'vanish', 'RUNNING');
+  await f.api.delete(
+    { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: f.namespace, name: 'vanish-driver' } },
+    {
+      gracePeriodSeconds: 0,
+    },
+  );
+  const failed = await waitState(f, 'vanish', 'FAILED');
+  assert.match(failed.status?.applicationState?.errorMessage ?? '', /not found/);
+  assert.ok((await eventReasons(f, 'vanish')).includes('SparkDriverNotFound'));
+});
+
+test('an operator restart finds the driver an earlier incarnation created: no second driver (kubeflow #2788)', async (t) => {
+  const f = await fixture(t);
+  const app = await createApp(f, minimalApp('adopt'));
+  // The earlier incarnation crashed after creating the driver of attempt 1 and before writing the status.
+  const submissionId = nextSubmissionID(app, 1);
+  const first = await nativeSubmitter(f.api).submit(
+    app,
+    submissionSettings({ submissionId, attempt: 1, submitTimeMs: Date.now() }),
+  );
+  const before = await f.api.get(Pods, { namespace: f.namespace, name: first.driverPodName });
+  const op = await startOperator(t, f);
+  const running = await waitState(f, 'adopt', 'RUNNING');
+  assert.equal(running.status?.submissionID, submissionId);
+  const pods = await driverPods(f, 'adopt');
+  assert.equal(pods.length, 1);
+  assert.equal(pods[0]?.metadata?.uid, before.metadata?.uid);
+  // And a restart in the middle of a run: the new instance follows the same driver.
+  await op.stop();
+  await startOperator(t, f);
+  await sleep(500);
+  await finishPod(f, 'adopt-driver', 0);
+  const done = await waitState(f, 'adopt', 'COMPLETED');
+  assert.equal(done.status?.submissionAttempts, 1);
+  assert.equal((await driverPods(f, 'adopt')).length, 1);
+});
