@@ -215,6 +215,21 @@ export const OPERATOR_FLAGS = [
   flag('log-format', oneOf(LOG_FORMATS), 'json' as (typeof LOG_FORMATS)[number], 'Log format: json or pretty.', {
     aliases: ['zap-encoder', 'log-encoder'],
   }),
+  // The process's own flags (no kubeflow equivalent): which cluster, and what to set up in it.
+  flag('kubeconfig', str, '', 'Kubeconfig of the cluster (default: in-cluster, $KUBECONFIG, ~/.kube/config).'),
+  flag('local', bool, false, 'Start the embedded local control plane even when a cluster is configured.'),
+  flag(
+    'install-crds',
+    bool,
+    true,
+    'Install the SparkApplication CRDs when the cluster lacks them (never changes existing ones).',
+  ),
+  flag(
+    'spark-simulator',
+    bool,
+    false,
+    'Play Spark on simulated nodes: run drivers, create executors, end them (always on with the embedded control plane).',
+  ),
 ] as const;
 
 type Flags = (typeof OPERATOR_FLAGS)[number];

@@ -1,85 +1,122 @@
 // sparkop: the operator process (the README's main command, `npm start`).
-// With a cluster configured (in-cluster, KUBECONFIG, or ~/.kube/config) it runs against it; with none, or with
-// --local, it starts the embedded local control plane and runs there until Ctrl-C.
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+// With a cluster configured (--kubeconfig, in-cluster, $KUBECONFIG, or ~/.kube/config) it runs against it; with none,
+// or with --local, it starts the embedded local control plane, installs the CRDs, runs the operator and the Spark
+// simulator there, and stops everything on Ctrl-C.
+import { join, relative } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { LocalCluster } from '../localcluster/cluster.ts';
+import { embeddedBanner } from '../operator/banner.ts';
+import { OperatorConfigError } from '../operator/config.ts';
+import { ensureCrds } from '../operator/crds.ts';
+import { buildOperator } from '../operator/operator.ts';
+import { chooseTarget } from '../operator/target.ts';
+import { newClient, newLogger } from '../runtime/index.ts';
 import { UsageError } from './errors.ts';
+import { type OperatorOptions, OptionError, operatorFlagsHelp, parseOperatorOptions } from './operator-options.ts';
 
-const USAGE = `Usage: sparkop [--local] [--kubeconfig PATH]
+const USAGE = `Usage: sparkop [flags]
 
-  --local            always start the embedded local control plane (default when no cluster is configured)
-  --kubeconfig PATH  run against the cluster of this kubeconfig (default: in-cluster, $KUBECONFIG, ~/.kube/config)`;
+Runs the sparkop operator. The cluster: --kubeconfig, else the in-cluster config, $KUBECONFIG or ~/.kube/config;
+with none of them (or with --local) it starts the embedded local control plane, installs the CRDs, runs the
+operator and the Spark simulator there, and stops them all on Ctrl-C (SIGINT or SIGTERM).
 
-type Target = { kind: 'kubeconfig'; path: string } | { kind: 'in-cluster' } | { kind: 'local' };
+Flags (--name=value or --name value; --no-name for false), each also read from the environment variable shown:
+${operatorFlagsHelp()}`;
 
-export function chooseTarget(options: { local: boolean; kubeconfig?: string }, env: NodeJS.ProcessEnv): Target {
-  if (options.local) return { kind: 'local' };
-  if (options.kubeconfig) {
-    if (!existsSync(options.kubeconfig)) throw new UsageError(`--kubeconfig ${options.kubeconfig}: no such file`);
-    return { kind: 'kubeconfig', path: options.kubeconfig };
-  }
-  if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) return { kind: 'in-cluster' };
-  const fromEnv = env.KUBECONFIG?.split(':').find((p) => p && existsSync(p));
-  if (fromEnv) return { kind: 'kubeconfig', path: fromEnv };
-  const home = join(homedir(), '.kube', 'config');
-  if (existsSync(home)) return { kind: 'kubeconfig', path: home };
-  return { kind: 'local' };
+/** Pretty logs for a person at a terminal in the embedded mode, unless the log format was chosen explicitly. */
+function usePrettyLogs(argv: readonly string[], env: NodeJS.ProcessEnv, options: OperatorOptions, local: boolean) {
+  const explicit =
+    argv.some((a) => /^--(log-format|zap-encoder|log-encoder)(=|$)/.test(a)) || env.SPARKOP_LOG_FORMAT !== undefined;
+  return explicit ? options.logFormat === 'pretty' : local && process.stdout.isTTY === true;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      local: { type: 'boolean', default: false },
-      kubeconfig: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     return 0;
   }
-  const target = chooseTarget({ local: values.local, kubeconfig: values.kubeconfig }, process.env);
+  const { options, rest } = parseOperatorOptions(argv, env);
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (sparkop takes only flags; see --help)`);
+  const target = chooseTarget({ local: options.local, kubeconfig: options.kubeconfig || undefined }, env);
+  const local = target.kind === 'local';
+  const logger = newLogger({
+    level: options.logLevel,
+    pretty: usePrettyLogs(argv, env, options, local),
+    name: 'sparkop',
+  });
+
+  // Signals: the first stops gracefully (operator, then control plane); a second one exits at once.
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      console.error(`[sparkop] second ${signal}: exiting now`);
+      process.exit(1);
+    }
+    console.error(`\n[sparkop] ${signal}: stopping${local ? ' the operator, then the control plane' : ''}…`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   let cluster: LocalCluster | undefined;
-  const kc = new KubeConfig();
-  if (target.kind === 'local') {
-    console.error('[sparkop] no cluster configured: starting the embedded local control plane (first run builds it)');
-    cluster = await LocalCluster.start({ name: 'sparkop', log: (m) => console.error(`[sparkop] ${m}`) });
-    kc.loadFromFile(cluster.kubeconfigPath);
-  } else if (target.kind === 'in-cluster') {
-    kc.loadFromCluster();
-  } else {
-    kc.loadFromFile(target.path);
+  try {
+    const kc = new KubeConfig();
+    if (local) {
+      console.error('[sparkop] no cluster configured: starting the embedded local control plane (first run builds it)');
+      cluster = await LocalCluster.start({ name: 'sparkop', log: (m) => console.error(`[sparkop] ${m}`) });
+      kc.loadFromFile(cluster.kubeconfigPath);
+    } else if (target.kind === 'in-cluster') {
+      kc.loadFromCluster();
+    } else {
+      kc.loadFromFile(target.path);
+    }
+    if (stop.signal.aborted) return 0;
+    const server = kc.getCurrentCluster()?.server ?? '(no server)';
+    const version = await kc
+      .makeApiClient(VersionApi)
+      .getCode()
+      .catch((err: unknown) => {
+        throw new OperatorConfigError(`cannot reach the Kubernetes API at ${server}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      });
+    logger.info({ server, version: version.gitVersion }, 'connected to Kubernetes');
+    if (options.installCrds || local) {
+      await ensureCrds(kc, newClient({ kubeConfig: kc }), logger);
+    }
+    const manager = await buildOperator({ kubeConfig: kc, options, logger, env, embedded: local });
+    const running = manager.start(stop.signal);
+    if (cluster) {
+      console.log(
+        embeddedBanner({
+          kubernetesVersion: version.gitVersion,
+          kubeconfigPath: cluster.kubeconfigPath,
+          kubectlDir: cluster.binaries.kubernetesBinDir,
+          example: relative(process.cwd(), join(import.meta.dirname, '..', '..', 'examples', 'spark-pi.yaml')),
+        }),
+      );
+    }
+    await running;
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (cluster) {
+      console.error('[sparkop] stopping the local control plane…');
+      await cluster.stop();
+      console.error('[sparkop] stopped');
+    }
   }
-  const version = await kc.makeApiClient(VersionApi).getCode();
-  console.error(`[sparkop] connected to Kubernetes ${version.gitVersion} at ${kc.getCurrentCluster()?.server}`);
-  if (cluster) {
-    console.log(`\nThe local control plane is ready. In another shell:\n`);
-    console.log(`  export KUBECONFIG=${cluster.kubeconfigPath}`);
-    console.log(`  export PATH=${cluster.binaries.kubernetesBinDir}:$PATH`);
-    console.log(`  kubectl get nodes\n`);
-    console.log('Press Ctrl-C to stop it.');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    console.error('\n[sparkop] stopping the local control plane…');
-    await cluster.stop();
-    console.error('[sparkop] stopped');
-  }
-  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    const usage = err instanceof UsageError || err instanceof OptionError;
+    const known = usage || err instanceof OperatorConfigError;
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}${usage ? ' (see sparkop --help)' : ''}`);
+    if (!known && err instanceof Error && err.stack) console.error(err.stack);
+    // Exit explicitly: keep-alive sockets and timers of a failed start must not keep the process alive.
+    process.exit(usage ? 2 : 1);
   },
 );

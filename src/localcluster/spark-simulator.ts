@@ -1,0 +1,187 @@
+// The Spark simulator: on simulated (kwok) nodes nothing runs inside pods, so this small controller plays the Spark
+// driver. For each Running driver pod (label spark-role=driver) it creates the executor pods the driver would ask
+// for, lets the application "compute" for a while, then ends executors and driver through kwok's exit-code
+// annotation. Decisions are in spark-simulator-plan.ts; executor pods are built by spark-simulator-executors.ts.
+import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../api/index.ts';
+import {
+  controllerFor,
+  ignoreAlreadyExists,
+  isNoKindMatch,
+  isNotFound,
+  type KubeObject,
+  kind,
+  type Manager,
+  mergePatch,
+  predicates,
+  type Request,
+  type Result,
+} from '../runtime/index.ts';
+import { parseProperties } from '../spark/properties.ts';
+import { SIM_EXIT_CODE_ANNOTATION } from './kwok.ts';
+import { executorPod, requestedExecutors, type SparkProperties } from './spark-simulator-executors.ts';
+import {
+  DEFAULT_RUN_DURATION_MS,
+  type ExecutorView,
+  planSimulation,
+  simulationSettings,
+} from './spark-simulator-plan.ts';
+
+export {
+  SIM_DRIVER_EXIT_CODE_ANNOTATION,
+  SIM_DRIVER_RUN_DURATION_ANNOTATION,
+} from './spark-simulator-plan.ts';
+
+type Pod = V1Pod & KubeObject;
+const Pods = kind<Pod>('v1', 'Pod');
+const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
+const SparkApplications = kind<KubeObject>(API_GROUP_VERSION, SPARK_APPLICATION_KIND);
+
+const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
+const CONF_VOLUME = 'spark-conf-volume-driver';
+const POD_TEMPLATE_VOLUME = 'pod-template-volume';
+const POD_TEMPLATE_KEY = 'podspec-configmap-key';
+
+export interface SparkSimulatorOptions {
+  /** How long a driver runs when no annotation says otherwise. Default 3 s. */
+  readonly defaultRunDurationMs?: number;
+  /** Controller name (unique in the manager). Default "spark-simulator". */
+  readonly name?: string;
+}
+
+/** Adds the simulator to a manager: it runs on every replica (it plays the cluster, not the operator). */
+export function registerSparkSimulator(manager: Manager, options: SparkSimulatorOptions = {}): void {
+  const recorder = manager.getEventRecorderFor('spark-simulator');
+  const defaultRunDurationMs = options.defaultRunDurationMs ?? DEFAULT_RUN_DURATION_MS;
+  const client = manager.client;
+
+  async function executorsOf(driver: Pod): Promise<Pod[]> {
+    const appId = driver.metadata?.labels?.['spark-app-selector'];
+    if (!appId) return [];
+    const pods = await client.list(Pods, {
+      namespace: driver.metadata?.namespace ?? '',
+      labelSelector: `spark-role=executor,spark-app-selector=${appId}`,
+    });
+    return pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === driver.metadata?.uid));
+  }
+
+  async function appAnnotations(driver: Pod): Promise<Record<string, string>> {
+    const name = driver.metadata?.labels?.[APP_NAME_LABEL];
+    if (!name) return {};
+    const app = await client
+      .get(SparkApplications, { namespace: driver.metadata?.namespace ?? '', name })
+      .catch((err: unknown) => {
+        if (isNotFound(err) || isNoKindMatch(err)) return undefined;
+        throw err;
+      });
+    return { ...app?.metadata?.annotations };
+  }
+
+  /** The driver's spark.properties and executor pod template, read from the ConfigMaps its volumes mount. */
+  async function driverFiles(driver: Pod): Promise<{ props: SparkProperties; template?: V1Pod }> {
+    const namespace = driver.metadata?.namespace ?? '';
+    const configMapOf = (volume: string) => driver.spec?.volumes?.find((v) => v.name === volume)?.configMap?.name;
+    const read = async (name: string | undefined) =>
+      name
+        ? client.apiReader.get(ConfigMaps, { namespace, name }).catch((err: unknown) => {
+            if (isNotFound(err)) return undefined;
+            throw err;
+          })
+        : undefined;
+    const [conf, template] = await Promise.all([
+      read(configMapOf(CONF_VOLUME)),
+      read(configMapOf(POD_TEMPLATE_VOLUME)),
+    ]);
+    const props = parseProperties(conf?.data?.['spark.properties'] ?? '');
+    const templateText = template?.data?.[POD_TEMPLATE_KEY];
+    return { props, ...(templateText ? { template: parse(templateText) as V1Pod } : {}) };
+  }
+
+  const annotate = (pod: Pod, exitCode: number) =>
+    client.patch(pod, mergePatch({ metadata: { annotations: { [SIM_EXIT_CODE_ANNOTATION]: String(exitCode) } } }));
+
+  async function reconcile(request: Request): Promise<Result> {
+    const driver = await client.get(Pods, request).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    if (driver?.metadata?.labels?.['spark-role'] !== 'driver') return {};
+    const podAnnotations = driver.metadata?.annotations ?? {};
+    const { settings, problems } = simulationSettings(
+      podAnnotations,
+      await appAnnotations(driver),
+      defaultRunDurationMs,
+    );
+    const executors = await executorsOf(driver);
+    const views: ExecutorView[] = executors.map((p) => ({
+      name: p.metadata?.name ?? '',
+      execId: Number(p.metadata?.labels?.['spark-exec-id'] ?? 0),
+      endRequested: p.metadata?.annotations?.[SIM_EXIT_CODE_ANNOTATION] !== undefined,
+      deleting: p.metadata?.deletionTimestamp !== undefined,
+    }));
+    const started = driver.status?.startTime;
+    const driverView = {
+      deleting: driver.metadata?.deletionTimestamp !== undefined,
+      endRequested: podAnnotations[SIM_EXIT_CODE_ANNOTATION] !== undefined,
+      ...(driver.status?.phase ? { phase: driver.status.phase } : {}),
+      ...(started ? { startedAtMs: new Date(started).getTime() } : {}),
+    };
+    // The ConfigMaps are read only when executors may be needed (before the end time, none yet created).
+    const needsFiles = driverView.phase === 'Running' && !driverView.endRequested && views.length === 0;
+    const files = needsFiles ? await driverFiles(driver) : undefined;
+    const plan = planSimulation({
+      driver: driverView,
+      executors: views,
+      executorCount: files ? requestedExecutors(files.props) : views.length,
+      settings,
+      nowMs: manager.clock.now(),
+    });
+    if (plan.actions.length > 0) {
+      for (const p of problems) {
+        recorder.event(
+          driver,
+          'Warning',
+          'SimulationAnnotationInvalid',
+          `${p.annotation}: ${p.message}; using the default`,
+        );
+      }
+    }
+    for (const action of plan.actions) {
+      switch (action.type) {
+        case 'createExecutors': {
+          const { props, template } = files ?? (await driverFiles(driver));
+          for (const execId of action.execIds) {
+            const pod = executorPod({ driver, props, execId, ...(template ? { template } : {}) });
+            await client.create(pod as Pod).catch(ignoreAlreadyExists);
+          }
+          recorder.event(
+            driver,
+            'Normal',
+            'SimulatedExecutorsCreated',
+            `created ${action.execIds.length} executor pod(s)`,
+          );
+          break;
+        }
+        case 'endExecutors':
+          for (const name of action.names) {
+            const pod = executors.find((e) => e.metadata?.name === name);
+            if (pod)
+              await annotate(pod, 0).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+          }
+          break;
+        case 'endDriver':
+          await annotate(driver, action.exitCode);
+          recorder.event(driver, 'Normal', 'SimulatedDriverEnded', `the driver ends with exit code ${action.exitCode}`);
+          break;
+      }
+    }
+    return plan.requeueAfterMs !== undefined ? { requeueAfter: Math.max(1, plan.requeueAfterMs) } : {};
+  }
+
+  controllerFor(manager)
+    .for(Pods, predicates.labelSelector({ matchLabels: { 'spark-role': 'driver' } }))
+    .owns(Pods)
+    .withOptions({ name: options.name ?? 'spark-simulator', maxConcurrentReconciles: 4, needLeaderElection: false })
+    .complete({ reconcile: (_ctx, request) => reconcile(request) });
+}

@@ -1,0 +1,123 @@
+// The operator process's wiring: flags → logger, client, cache, manager → controllers. The cluster (kubeconfig) is
+// chosen by the caller (src/cli/sparkop.ts); this module knows nothing of the embedded control plane.
+import { readFileSync } from 'node:fs';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { OperatorOptions } from '../cli/operator-options.ts';
+import { registerSparkSimulator } from '../localcluster/spark-simulator.ts';
+import {
+  Cache,
+  type Clock,
+  type KindScope,
+  type KubeObject,
+  kind,
+  type Logger,
+  Manager,
+  newClient,
+  newLogger,
+  newRegistry,
+  realClock,
+} from '../runtime/index.ts';
+import { coreSubmissionClient } from '../spark/submit/kube-client.ts';
+import { SparkSubmitSubmitter } from '../spark/submit/spark-submit.ts';
+import { checkOptions, leaderElectionConfig, OperatorConfigError, serverAddresses, sparkHomeFor } from './config.ts';
+import { registerControllers, sparkApplicationCacheScopes, sparkApplicationSettings } from './controllers.ts';
+
+const Namespaces = kind<KubeObject>('v1', 'Namespace');
+const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+export interface OperatorInput {
+  readonly kubeConfig: KubeConfig;
+  readonly options: OperatorOptions;
+  readonly logger: Logger;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly clock?: Clock;
+  /**
+   * The embedded mode: also run the Spark simulator, and serve metrics and probes on loopback only (":8080" means
+   * 127.0.0.1:8080). --spark-simulator turns the simulator on against any cluster with simulated nodes.
+   */
+  readonly embedded?: boolean;
+}
+
+export function operatorLogger(options: OperatorOptions): Logger {
+  return newLogger({ level: options.logLevel, pretty: options.logFormat === 'pretty', name: 'sparkop' });
+}
+
+/** The namespace of the operator's own pod, for leader election's Lease. */
+export function podNamespace(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env.POD_NAMESPACE) return env.POD_NAMESPACE;
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE_FILE, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds the manager with every controller registered, ready to start. --namespace-selector is resolved here, once:
+ * namespaces labelled later are picked up at the next start.
+ */
+export async function buildOperator(input: OperatorInput): Promise<Manager> {
+  const { kubeConfig, logger } = input;
+  const env = input.env ?? process.env;
+  const clock = input.clock ?? realClock;
+  checkOptions(input.options);
+  const registry = newRegistry();
+  const clientLogger = logger.child({ component: 'client' });
+  const limits = { qps: input.options.kubeApiQps, burst: input.options.kubeApiBurst };
+  let options = input.options;
+  if (options.namespaceSelector) {
+    const probe = newClient({ kubeConfig, logger: clientLogger, clock, ...limits });
+    const found = await probe.apiReader.list(Namespaces, { labelSelector: options.namespaceSelector });
+    const names = found
+      .map((n) => n.metadata?.name ?? '')
+      .filter((n) => n !== '')
+      .sort();
+    if (names.length === 0) {
+      throw new OperatorConfigError(`--namespace-selector ${options.namespaceSelector}: no namespace matches`);
+    }
+    logger.info({ namespaces: names }, 'namespaces chosen by --namespace-selector');
+    options = { ...options, namespaces: names };
+  }
+  const submitter =
+    options.submitter === 'spark-submit'
+      ? new SparkSubmitSubmitter({
+          sparkHome: sparkHomeFor(options, env),
+          client: coreSubmissionClient(kubeConfig.makeApiClient(CoreV1Api)),
+        })
+      : 'native';
+  const settings = sparkApplicationSettings(options, submitter);
+  const scopes: ReadonlyMap<string, KindScope> = sparkApplicationCacheScopes(settings);
+  const cache = new Cache({
+    kubeConfig,
+    scopes,
+    clock,
+    logger: logger.child({ component: 'cache' }),
+    metrics: registry,
+    ...limits,
+  });
+  const client = newClient({ kubeConfig, cache, clock, logger: clientLogger, metrics: registry, ...limits });
+  const leaderElection = leaderElectionConfig(options, { podNamespace: podNamespace(env) });
+  const manager = new Manager({
+    kubeConfig,
+    cache,
+    client,
+    registry,
+    logger,
+    clock,
+    ...serverAddresses(options, input.embedded === true),
+    ...(leaderElection ? { leaderElection } : {}),
+  });
+  manager.addHealthzCheck('ping', () => undefined);
+  manager.addReadyzCheck('informers', () => {
+    const health = cache.health();
+    const failing = health.informers.filter((i) => !i.healthy).map((i) => i.gvk);
+    if (failing.length > 0) throw new Error(`informers failing: ${failing.join(', ')}`);
+  });
+  const registered = registerControllers(manager, settings, options);
+  logger.info({ controllers: registered.controllers, notes: registered.notes }, 'controllers registered');
+  if (input.embedded || options.sparkSimulator) {
+    registerSparkSimulator(manager);
+    logger.info('Spark simulator on: drivers on simulated nodes run, create executors and end by themselves');
+  }
+  return manager;
+}
