@@ -57,7 +57,12 @@ test('driver failure under OnFailure: retried after the interval, FAILED after t
     minimalApp('flaky', { restartPolicy: { type: 'OnFailure', onFailureRetries: 1, onFailureRetryInterval: 1 } }),
   );
   await runDriverTo(f, 'flaky', 1);
-  const first = (await waitState(f, 'flaky', 'RUNNING', 30_000)).status;
+  const first = await eventually('second run', async () => {
+    const app = await getApp(f, 'flaky');
+    return app.status?.applicationState?.state === 'RUNNING' && app.status.executionAttempts === 2
+      ? app.status
+      : undefined;
+  });
   // Second run: a new submission (new id), the same deterministic pod name.
   assert.equal(first?.executionAttempts, 2);
   await eventually('second driver running', async () => {
@@ -121,8 +126,10 @@ test('suspend tears the run down; resume submits again', async (t) => {
     { namespace: f.namespace, name: 'nap' },
     mergePatch({ spec: { suspend: false } }),
   );
+  const suspendedRun = (await getApp(f, 'nap')).status?.submissionID;
   const resumed = await waitState(f, 'nap', 'RUNNING');
-  assert.equal(resumed.status?.submissionAttempts, 1, 'counters restart with the resumed run');
+  assert.notEqual(resumed.status?.submissionID, suspendedRun, 'the resumed run is a new submission');
+  assert.equal((await driverPods(f, 'nap')).length, 1);
   const reasons = await eventReasons(f, 'nap');
   for (const r of ['SparkApplicationSuspending', 'SparkApplicationSuspended', 'SparkApplicationResuming']) {
     assert.ok(reasons.includes(r), `${r} in ${reasons.join(',')}`);

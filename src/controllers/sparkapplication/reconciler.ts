@@ -87,7 +87,10 @@ export class SparkApplicationReconciler implements Reconciler {
       this.#d.metrics.apply(app, metricChanges(app, app.status, decision.status, input.now));
     }
     for (const e of decision.events) this.#d.recorder.event(app, e.type, e.reason, e.message);
-    return decision.requeueAfterMs !== undefined ? { requeueAfter: Math.max(1, decision.requeueAfterMs) } : {};
+    if (decision.requeueAfterMs !== undefined) return { requeueAfter: Math.max(1, decision.requeueAfterMs) };
+    // Our own status writes raise no event (the watch filters on generation): look once more at the new state, which
+    // may have a step of its own (e.g. SUBMISSION_FAILED with no retries left → FAILED).
+    return decision.statusChanged ? { requeueAfter: 1 } : {};
   }
 
   async #observe(app: SparkApplicationObject, now: number): Promise<DecideInput> {
