@@ -1,0 +1,42 @@
+# sparkop's container image.
+#   docker build -t sparkop:0.1.0 .                                          # the operator (native submission)
+#   docker build --target spark-submit -t sparkop:0.1.0-spark-submit .       # + a JRE and Spark, for --submitter=spark-submit
+# Node runs the TypeScript sources directly (type stripping), so there is no build step: the image holds src/, the
+# production dependencies and the base image's Node 24. The `node` npm package (the project's Node for development)
+# is a dev dependency and is not installed. The process writes nothing outside /tmp (the chart mounts an emptyDir
+# there), so it runs with a read-only root filesystem.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# Production dependencies only, from the lock file; no install scripts run.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS operator
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+# Numeric, so that Kubernetes can verify runAsNonRoot (uid 1000 is the base image's `node` user).
+USER 1000:1000
+EXPOSE 8080 8081
+ENTRYPOINT ["node", "src/cli/sparkop.ts"]
+
+# The spark-submit variant: a JRE and Spark (from the pyspark wheel, which ships Spark's jars and bin/spark-submit,
+# as the project's conformance tests use it). SPARK_HOME=/opt/spark.
+FROM operator AS spark-submit
+ARG PYSPARK_VERSION=3.5.8
+USER root
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless python3 python3-venv procps \
+ && rm -rf /var/lib/apt/lists/* \
+ && python3 -m venv /opt/pyspark \
+ && /opt/pyspark/bin/pip install --no-cache-dir "pyspark==${PYSPARK_VERSION}" \
+ && ln -s "$(/opt/pyspark/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')" /opt/spark
+ENV SPARK_HOME=/opt/spark PATH=/opt/spark/bin:$PATH
+USER 1000:1000
+
+# The default target: the operator without Spark.
+FROM operator

@@ -1,0 +1,197 @@
+// The single source of the operator's RBAC: every rule the operator and the Spark driver need, each with the code
+// that needs it. The Helm chart's roles are generated from this file (scripts/helm/generate-chart.ts writes
+// charts/sparkop/templates/_rbac-rules.tpl), so the chart and the plain manifests (rendered from the chart) follow it.
+//
+// Least privilege: a verb is listed only when a code path issues it (src/controllers/*, src/operator/*).
+// CustomResourceDefinitions are not granted: the chart installs the CRDs and runs the operator with
+// --install-crds=false (src/operator/crds.ts treats a Forbidden read as "installed"). API discovery (/api, /apis) needs no rule: it
+// is granted to every authenticated user by the built-in system:discovery ClusterRole, so the REST mapper and the
+// batch-scheduler detection (is the PodGroup kind served?) work without access to CustomResourceDefinitions.
+
+export interface PolicyRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  readonly resourceNames?: readonly string[];
+}
+
+/**
+ * When a rule is needed, as a function of the chart's values. Each maps to one Helm expression (CONDITIONS) and to a
+ * predicate over the values for tests.
+ */
+export type Condition = 'always' | 'batchScheduler' | 'uiIngress' | 'namespaceSelector';
+
+export interface Grant {
+  readonly rule: PolicyRule;
+  /** Which code needs it, and for what. */
+  readonly why: string;
+  readonly when: Condition;
+}
+
+/** The Helm expression of each condition (the chart's values). */
+export const CONDITIONS: Readonly<Record<Condition, string>> = {
+  always: 'true',
+  batchScheduler: '.Values.operator.enableBatchScheduler',
+  uiIngress: 'ne .Values.operator.ingressUrlFormat ""',
+  namespaceSelector: 'ne .Values.operator.namespaceSelector ""',
+};
+
+/** The same conditions over a values object (the subset of values they read). */
+export interface ConditionValues {
+  readonly enableBatchScheduler: boolean;
+  readonly ingressUrlFormat: string;
+  readonly namespaceSelector: string;
+}
+
+export function holds(condition: Condition, values: ConditionValues): boolean {
+  switch (condition) {
+    case 'always':
+      return true;
+    case 'batchScheduler':
+      return values.enableBatchScheduler;
+    case 'uiIngress':
+      return values.ingressUrlFormat !== '';
+    case 'namespaceSelector':
+      return values.namespaceSelector !== '';
+  }
+}
+
+const SPARK_GROUP = 'sparkoperator.k8s.io';
+
+/**
+ * The operator's rules in each namespace it manages: a Role per namespace of `spark.jobNamespaces`, or one
+ * ClusterRole when it manages all namespaces.
+ */
+export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
+  {
+    rule: {
+      apiGroups: [SPARK_GROUP],
+      resources: ['sparkapplications'],
+      verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+    },
+    why:
+      'get/list/watch: the cache of both controllers (sparkapplication/index.ts .for, scheduledsparkapplication ' +
+      '.owns) and live reads; create: a scheduled run; patch: RecordSpecHash (reconciler.ts); delete: ' +
+      'DeleteApplication (timeToLiveSeconds) and the run history limit.',
+    when: 'always',
+  },
+  {
+    rule: {
+      apiGroups: [SPARK_GROUP],
+      resources: ['sparkapplications/status', 'scheduledsparkapplications/status'],
+      verbs: ['update'],
+    },
+    why: 'Both reconcilers write status with client.status().update (guarded by resourceVersion).',
+    when: 'always',
+  },
+  {
+    rule: {
+      apiGroups: [SPARK_GROUP],
+      resources: ['sparkapplications/finalizers', 'scheduledsparkapplications/finalizers'],
+      verbs: ['update'],
+    },
+    why:
+      'The driver pod (src/spark/steps/application-owner.ts) and scheduled runs carry ownerReferences with ' +
+      'blockOwnerDeletion; clusters with the OwnerReferencesPermissionEnforcement admission plugin require this.',
+    when: 'always',
+  },
+  {
+    rule: { apiGroups: [SPARK_GROUP], resources: ['scheduledsparkapplications'], verbs: ['get', 'list', 'watch'] },
+    why: 'ScheduledSparkApplication controller: its cache (.for) and reads.',
+    when: 'always',
+  },
+  {
+    rule: { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+    why:
+      'list/watch: the pod cache (.watches(Pods), launched-by selector); get: the live read of ConfirmDriverMissing ' +
+      'and the submitter; create: SubmitDriver (submission.ts); delete: DeleteDriverResources.',
+    when: 'always',
+  },
+  {
+    rule: { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+    why:
+      'list/watch/get: the Service cache (.watches(Services)) and the UI Service read; create: the driver Service ' +
+      '(SubmitDriver) and EnsureUIService; delete: DeleteDriverResources.',
+    when: 'always',
+  },
+  {
+    rule: { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+    why:
+      "SubmitDriver: the driver's spark.properties and pod-template ConfigMaps and the Prometheus ConfigMap " +
+      '(prepare.ts); they are owned by the driver pod or the application and go with them.',
+    when: 'always',
+  },
+  {
+    rule: { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    why: 'The event recorder (src/runtime/events.ts): create, and patch to aggregate a repeated event.',
+    when: 'always',
+  },
+  {
+    rule: { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create', 'delete'] },
+    why: 'EnsureUIIngress and DeleteDriverResources (reconciler.ts), only with --ingress-url-format set.',
+    when: 'uiIngress',
+  },
+  {
+    rule: { apiGroups: ['scheduling.volcano.sh', 'scheduling.x-k8s.io'], resources: ['podgroups'], verbs: ['create'] },
+    why:
+      'Batch schedulers (--enable-batch-scheduler): the PodGroup of Volcano or of the coscheduling plugin, created ' +
+      'before the driver (batch-scheduler.ts) and owned by the application.',
+    when: 'batchScheduler',
+  },
+];
+
+/** Cluster-scoped rules of the operator, in a ClusterRole whatever the namespaces. */
+export const OPERATOR_CLUSTER_GRANTS: readonly Grant[] = [
+  {
+    rule: { apiGroups: [''], resources: ['namespaces'], verbs: ['list'] },
+    why: '--namespace-selector: src/operator/operator.ts lists the matching namespaces once at start.',
+    when: 'namespaceSelector',
+  },
+];
+
+/**
+ * Leader election, in the namespace of the Lease (a Role there). get/update are limited to the lock's name; create
+ * cannot be (the name of an object being created is not known to the authorizer), so it is a rule of its own.
+ * Only rendered when leader election is on (--leader-election, or more than one replica).
+ */
+export function leaderElectionGrants(lockName: string): readonly Grant[] {
+  return [
+    {
+      rule: { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      why: 'src/runtime/leaderelection.ts: the first candidate creates the Lease.',
+      when: 'always',
+    },
+    {
+      rule: {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'update'],
+        resourceNames: [lockName],
+      },
+      why: 'src/runtime/leaderelection.ts: candidates read the Lease and take or renew it (compare-and-swap update).',
+      when: 'always',
+    },
+  ];
+}
+
+/**
+ * The Spark driver's rules in each job namespace (bound to the driver's ServiceAccount): the driver's
+ * KubernetesClusterSchedulerBackend creates, watches and deletes its executor pods, and creates the executors'
+ * ConfigMap, on-demand PersistentVolumeClaims and, for client-mode style setups, Services.
+ */
+export const DRIVER_GRANTS: readonly Grant[] = [
+  {
+    rule: {
+      apiGroups: [''],
+      resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'],
+      verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+    },
+    why: 'Spark driver: executor pods, their ConfigMap, on-demand PVCs (spark.kubernetes.*.volumes.*.claimName=OnDemand), services.',
+    when: 'always',
+  },
+];
+
+/** The rules that apply for the given values (tests, the impersonation test's Role). */
+export function rulesFor(grants: readonly Grant[], values: ConditionValues): PolicyRule[] {
+  return grants.filter((g) => holds(g.when, values)).map((g) => g.rule);
+}
