@@ -99,14 +99,13 @@ export function decide(input: ScheduleInput, runs: readonly RunObservation[], co
   actions.push(...history.deletes);
 
   let schedule: Schedule | undefined;
-  if (problems.length === 0) {
-    try {
-      schedule = parseSchedule(spec.schedule, spec.timeZone ?? undefined, context.localTimeZone);
-    } catch (err) {
-      if (!(err instanceof ScheduleError)) throw err;
-      problems.push(err.message);
-    }
+  try {
+    schedule = parseSchedule(spec.schedule, spec.timeZone ?? undefined, context.localTimeZone);
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    problems.unshift(err.message);
   }
+  if (problems.length > 0) schedule = undefined;
   const base: ScheduledSparkApplicationStatus = {
     ...previous,
     pastSuccessfulRunNames: history.successful,
