@@ -174,7 +174,11 @@ test('validation: FailedValidation with the field and part, one warning per dist
   );
   assert.deepEqual(decide(input({ schedule: '0 24 * * *' }, plan.status), [], ctx('2026-01-01T03:01:00Z')).events, []);
   const many = decide(
-    input({ timeZone: 'Atlantis/City', concurrencyPolicy: 'Sometimes', failedRunHistoryLimit: -1 }),
+    input({
+      timeZone: 'Atlantis/City',
+      concurrencyPolicy: 'Sometimes' as 'Allow' /* what a user can still write */,
+      failedRunHistoryLimit: -1,
+    }),
     [],
     ctx('2026-01-01T03:00:00Z'),
   );
