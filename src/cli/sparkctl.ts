@@ -1,4 +1,5 @@
 // sparkctl: the command-line tool of sparkop.
+import { APP_USAGE, appCommand } from './app-commands.ts';
 import { CLUSTER_USAGE, clusterCommand } from './cluster-command.ts';
 import { UsageError } from './errors.ts';
 import { RENDER_USAGE, renderCommand } from './render-command.ts';
@@ -6,9 +7,13 @@ import { RENDER_USAGE, renderCommand } from './render-command.ts';
 const USAGE = `Usage: sparkctl <command> [arguments]
 
 Commands:
+  create|list|status|events|delete
+                           SparkApplications on a cluster: create -f app.yaml, list -w, status NAME, …
   cluster up|down|status   a local Kubernetes control plane (real etcd, kube-apiserver, controller manager,
                            scheduler, and simulated nodes) for development and tests
   render -f app.yaml       print the objects native submission would create for a SparkApplication
+
+${APP_USAGE}
 
 ${CLUSTER_USAGE}
 
@@ -21,6 +26,12 @@ async function main(argv: string[]): Promise<number> {
       return clusterCommand(rest);
     case 'render':
       return renderCommand(rest);
+    case 'create':
+    case 'list':
+    case 'status':
+    case 'events':
+    case 'delete':
+      return appCommand(command, rest);
     case undefined:
     case 'help':
     case '--help':

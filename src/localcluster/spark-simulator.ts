@@ -55,6 +55,8 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
   const recorder = manager.getEventRecorderFor('spark-simulator');
   const defaultRunDurationMs = options.defaultRunDurationMs ?? DEFAULT_RUN_DURATION_MS;
   const client = manager.client;
+  // Drivers this simulator has ended, by uid: the cache may not show the annotation yet on the next reconcile.
+  const ended = new Set<string>();
 
   async function executorsOf(driver: Pod): Promise<Pod[]> {
     const appId = driver.metadata?.labels?.['spark-app-selector'];
@@ -120,10 +122,11 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
       endRequested: p.metadata?.annotations?.[SIM_EXIT_CODE_ANNOTATION] !== undefined,
       deleting: p.metadata?.deletionTimestamp !== undefined,
     }));
+    if (driver.status?.phase !== 'Running') ended.delete(driver.metadata?.uid ?? ''); // kwok has caught up
     const started = driver.status?.startTime;
     const driverView = {
       deleting: driver.metadata?.deletionTimestamp !== undefined,
-      endRequested: podAnnotations[SIM_EXIT_CODE_ANNOTATION] !== undefined,
+      endRequested: podAnnotations[SIM_EXIT_CODE_ANNOTATION] !== undefined || ended.has(driver.metadata?.uid ?? ''),
       ...(driver.status?.phase ? { phase: driver.status.phase } : {}),
       ...(started ? { startedAtMs: new Date(started).getTime() } : {}),
     };
@@ -151,16 +154,14 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
       switch (action.type) {
         case 'createExecutors': {
           const { props, template } = files ?? (await driverFiles(driver));
+          let created = 0;
           for (const execId of action.execIds) {
             const pod = executorPod({ driver, props, execId, ...(template ? { template } : {}) });
-            await client.create(pod as Pod).catch(ignoreAlreadyExists);
+            if (await client.create(pod as Pod).catch(ignoreAlreadyExists)) created++;
           }
-          recorder.event(
-            driver,
-            'Normal',
-            'SimulatedExecutorsCreated',
-            `created ${action.execIds.length} executor pod(s)`,
-          );
+          if (created > 0) {
+            recorder.event(driver, 'Normal', 'SimulatedExecutorsCreated', `created ${created} executor pod(s)`);
+          }
           break;
         }
         case 'endExecutors':
@@ -172,6 +173,7 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
           break;
         case 'endDriver':
           await annotate(driver, action.exitCode);
+          ended.add(driver.metadata?.uid ?? '');
           recorder.event(driver, 'Normal', 'SimulatedDriverEnded', `the driver ends with exit code ${action.exitCode}`);
           break;
       }
