@@ -1,0 +1,34 @@
+// The files and packages a module needs, following its static and dynamic imports (for the image checks).
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+
+/** The entrypoint's files (relative imports and files opened next to a module) and its package imports. */
+export function importGraph(root: string, entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    const text = readFileSync(join(root, file), 'utf8');
+    const specs = [
+      ...text.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s+'([^']+)'/gm),
+      ...text.matchAll(/^\s*import\s+'([^']+)'/gm),
+      ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g),
+    ].map((m) => m[1]!);
+    for (const spec of specs) {
+      if (spec.startsWith('.')) queue.push(relative(root, resolve(root, dirname(file), spec)));
+      else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) {
+        packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      }
+    }
+    // Data files a module opens next to itself: new URL('./x.json', import.meta.url).
+    for (const m of text.matchAll(/new URL\(\s*'(\.[^']+)',\s*import\.meta\.url\s*\)/g)) {
+      const data = relative(root, resolve(root, dirname(file), m[1]!));
+      if (existsSync(join(root, data))) files.add(data);
+    }
+  }
+  return { files, packages };
+}
