@@ -1,0 +1,151 @@
+// Pure parts of the SparkApplication controller: metric derivation, batch-scheduler plans, UI objects, preparation.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SparkApplication } from '../../src/api/index.ts';
+import { planBatchScheduling } from '../../src/controllers/sparkapplication/batch-scheduler.ts';
+import { metricChanges } from '../../src/controllers/sparkapplication/metrics.ts';
+import { prepareSubmission } from '../../src/controllers/sparkapplication/prepare.ts';
+import { splitIngressUrl, uiIngress, uiProxyBase } from '../../src/controllers/sparkapplication/ui.ts';
+
+const app = (spec: Partial<SparkApplication['spec']> = {}): SparkApplication =>
+  ({
+    apiVersion: 'sparkoperator.k8s.io/v1beta2',
+    kind: 'SparkApplication',
+    metadata: { name: 'pi', namespace: 'ns', uid: 'u1', creationTimestamp: '2025-01-01T00:00:00Z' },
+    spec: {
+      type: 'Scala',
+      mode: 'cluster',
+      sparkVersion: '3.5.8',
+      driver: { cores: 1, memory: '512m' },
+      executor: { instances: 2, cores: 2, memory: '1g' },
+      ...spec,
+    },
+  }) as SparkApplication;
+
+const st = (state: string, extra: Record<string, unknown> = {}) =>
+  ({ applicationState: { state }, driverInfo: {}, ...extra }) as SparkApplication['status'] & object;
+
+test('metricChanges counts each transition once, from the state change', () => {
+  const a = app();
+  assert.deepEqual(
+    metricChanges(a, undefined, st('SUBMITTED', { submissionID: 's1', submissionAttempts: 1 }), 0).map((c) => c.metric),
+    ['spark_application_count', 'spark_application_submit_count'],
+  );
+  // The same status again (a reconcile with nothing new): nothing counted.
+  const submitted = st('SUBMITTED', { submissionID: 's1', submissionAttempts: 1 });
+  assert.deepEqual(metricChanges(a, submitted, submitted, 0), []);
+  const now = Date.parse('2025-01-01T00:00:30Z');
+  const running = metricChanges(a, submitted, st('RUNNING', { submissionID: 's1' }), now);
+  assert.deepEqual(running, [
+    { kind: 'inc', metric: 'spark_application_running_count' },
+    { kind: 'observe', metric: 'spark_application_start_latency_seconds', seconds: 30 },
+  ]);
+  const completed = metricChanges(
+    a,
+    st('SUCCEEDING', { submissionID: 's1' }),
+    st('COMPLETED', {
+      submissionID: 's1',
+      lastSubmissionAttemptTime: '2025-01-01T00:00:00Z',
+      terminationTime: '2025-01-01T00:01:00Z',
+    }),
+    now,
+  );
+  assert.deepEqual(completed, [
+    { kind: 'inc', metric: 'spark_application_success_count' },
+    { kind: 'observe', metric: 'spark_application_success_execution_time_seconds', seconds: 60 },
+  ]);
+  const exec = metricChanges(
+    a,
+    st('RUNNING', { submissionID: 's1', executorState: { e1: 'RUNNING', e2: 'PENDING' } }),
+    st('RUNNING', { submissionID: 's1', executorState: { e1: 'FAILED', e2: 'RUNNING' } }),
+    now,
+  );
+  assert.deepEqual(
+    exec.map((c) => `${c.kind}:${c.metric}`),
+    ['dec:spark_executor_running_count', 'inc:spark_executor_failure_count', 'inc:spark_executor_running_count'],
+  );
+  assert.deepEqual(
+    metricChanges(
+      a,
+      st('SUBMISSION_FAILED', { submissionAttempts: 1 }),
+      st('SUBMISSION_FAILED', { submissionAttempts: 2 }),
+      0,
+    ).map((c) => c.metric),
+    ['spark_application_failed_submission_count'],
+  );
+});
+
+test('batch schedulers: off, unknown, volcano, yunikorn, kube-scheduler', () => {
+  const off = { enabled: false, kubeSchedulerNames: [], defaultBatchScheduler: '' };
+  const on = { ...off, enabled: true };
+  assert.deepEqual(planBatchScheduling(app(), on), { kind: 'none' });
+  const disabled = planBatchScheduling(app({ batchScheduler: 'volcano' }), off);
+  assert.equal(disabled.kind, 'error');
+  assert.match(disabled.kind === 'error' ? disabled.message : '', /--enable-batch-scheduler/);
+  assert.equal(planBatchScheduling(app({ batchScheduler: 'nope' }), on).kind, 'error');
+  const volcano = planBatchScheduling(app({ batchScheduler: 'volcano', batchSchedulerOptions: { queue: 'q' } }), on);
+  assert.equal(volcano.kind, 'plan');
+  if (volcano.kind === 'plan') {
+    assert.equal(volcano.plan.requires?.group, 'scheduling.volcano.sh');
+    assert.equal(volcano.plan.driverAnnotations['scheduling.k8s.io/group-name'], 'spark-pi-pg');
+    const pg = volcano.plan.objects[0] as { spec: { minResources: Record<string, string>; queue: string } };
+    assert.deepEqual(pg.spec.minResources, { cpu: '5', memory: '2560Mi' });
+    assert.equal(pg.spec.queue, 'q');
+  }
+  const yk = planBatchScheduling(app({ batchScheduler: 'yunikorn' }), on);
+  assert.ok(yk.kind === 'plan' && yk.plan.requires === undefined);
+  if (yk.kind === 'plan') {
+    const groups = JSON.parse(yk.plan.driverAnnotations['yunikorn.apache.org/task-groups'] ?? '[]') as {
+      name: string;
+      minMember: number;
+    }[];
+    assert.deepEqual(
+      groups.map((g) => [g.name, g.minMember]),
+      [
+        ['spark-driver', 1],
+        ['spark-executor', 2],
+      ],
+    );
+  }
+  const ks = planBatchScheduling(app({ batchScheduler: 'my-sched' }), { ...on, kubeSchedulerNames: ['my-sched'] });
+  assert.ok(ks.kind === 'plan' && ks.plan.podLabels['scheduling.x-k8s.io/pod-group'] === 'spark-pi-pg');
+});
+
+test('UI ingress: host and path, TLS and annotations, proxyBase', () => {
+  assert.deepEqual(splitIngressUrl('https://spark.example.com/ns/pi'), { host: 'spark.example.com', path: '/ns/pi' });
+  assert.deepEqual(splitIngressUrl('pi.example.com'), { host: 'pi.example.com', path: '/' });
+  assert.equal(uiProxyBase('h/ns/pi/'), '/ns/pi');
+  const ing = uiIngress(
+    app(),
+    {
+      kind: 'EnsureUIIngress',
+      name: 'pi-ui-ingress',
+      url: 'h.example.com/ns/pi',
+      serviceName: 'pi-ui-svc',
+      servicePort: 4040,
+    },
+    {
+      enableUiService: true,
+      ingressUrlFormat: '',
+      ingressClassName: 'nginx',
+      ingressTls: [{ hosts: ['h.example.com'], secretName: 's' }],
+      ingressAnnotations: { a: 'b' },
+    },
+  );
+  assert.equal(ing.spec?.ingressClassName, 'nginx');
+  assert.equal(ing.spec?.rules?.[0]?.host, 'h.example.com');
+  assert.equal(ing.spec?.rules?.[0]?.http?.paths[0]?.path, '/ns/pi(/|$)(.*)');
+  assert.deepEqual(ing.spec?.tls, [{ hosts: ['h.example.com'], secretName: 's' }]);
+  assert.equal(ing.metadata?.annotations?.a, 'b');
+  const prepared = prepareSubmission(app(), undefined, 'h.example.com/ns/pi');
+  assert.equal(prepared.app.spec.sparkConf?.['spark.ui.proxyBase'], '/ns/pi');
+});
+
+test('monitoring: the Prometheus ConfigMap is prepared before the driver', () => {
+  const withProm = app({
+    monitoring: { exposeDriverMetrics: true, exposeExecutorMetrics: false, prometheus: { jmxExporterJar: '/j.jar' } },
+  });
+  const prepared = prepareSubmission(withProm, undefined, undefined);
+  assert.equal(prepared.objects[0]?.metadata?.name, 'pi-prom-conf');
+  assert.deepEqual(prepareSubmission(app(), undefined, undefined).objects, []);
+});
