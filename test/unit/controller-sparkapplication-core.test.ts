@@ -11,7 +11,7 @@ const app = (spec: Partial<SparkApplication['spec']> = {}): SparkApplication =>
   ({
     apiVersion: 'sparkoperator.k8s.io/v1beta2',
     kind: 'SparkApplication',
-    metadata: { name: 'pi', namespace: 'ns', uid: 'u1', creationTimestamp: '2025-01-01T00:00:00Z' },
+    metadata: { name: 'pi', namespace: 'ns', uid: 'u1', creationTimestamp: new Date('2025-01-01T00:00:00Z') },
     spec: {
       type: 'Scala',
       mode: 'cluster',
