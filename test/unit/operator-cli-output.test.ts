@@ -44,7 +44,7 @@ const app = (name: string, namespace: string, status?: SparkApplication['status'
     metadata: { name, namespace, creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: {} as SparkApplication['spec'],
     ...(status ? { status } : {}),
-  }) as SparkApplication;
+  }) as unknown as SparkApplication;
 
 test('application rows: NAME STATUS ATTEMPTS START FINISH AGE, NAMESPACE first with -A', () => {
   const done = app('pi', 'ns', {
