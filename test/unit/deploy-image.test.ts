@@ -2,6 +2,7 @@
 // numeric non-root USER, the entrypoint), and the build context (.dockerignore) holds every file the entrypoint
 // imports and nothing of tests or node_modules; the entrypoint's packages are production dependencies.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -47,4 +48,11 @@ test("the entrypoint's packages are production dependencies (the image installs 
   };
   const notProd = [...packages].filter((p) => !(p in (pkg.dependencies ?? {}))).sort();
   assert.deepEqual(notProd, [], 'imported by the entrypoint but not in "dependencies"');
+});
+
+test("the image's entrypoint runs with node and prints its help", () => {
+  // The image runs `node src/cli/sparkop.ts` in /app; the same command here, with this repository as /app.
+  const out = execFileSync(process.execPath, [ENTRYPOINT, '--help'], { cwd: root, encoding: 'utf8' });
+  assert.match(out, /--namespaces/);
+  assert.match(out, /--health-probe-bind-address/);
 });
