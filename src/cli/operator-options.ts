@@ -309,7 +309,9 @@ function parseFrom(f: Flags, text: string, source: string): unknown {
 
 function suggest(name: string, known: ReadonlyMap<string, unknown>): string {
   const close = [...known.keys()].filter((k) => k.includes(name) || name.includes(k) || distance(k, name) <= 2);
-  return close.length > 0 ? ` (did you mean --${close.sort()[0]}?)` : '';
+  // The nearest spelling first (--namespace → --namespaces, not --leader-election-lock-namespace).
+  const nearest = close.sort((a, b) => distance(a, name) - distance(b, name) || a.localeCompare(b))[0];
+  return nearest ? ` (did you mean --${nearest}?)` : '';
 }
 
 function distance(a: string, b: string): number {
