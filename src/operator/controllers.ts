@@ -13,10 +13,6 @@ import type { Submitter } from '../spark/submit/contract.ts';
 
 const SCHEDULED_GVK = gvkString(gvk(API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND));
 
-// The ScheduledSparkApplication controller is being written alongside; until it is complete its register function
-// throws, so the operator leaves it out (and says so in its start log).
-const SCHEDULED_CONTROLLER_READY = false;
-
 export function sparkApplicationSettings(
   options: OperatorOptions,
   submitter: 'native' | Submitter,
@@ -33,7 +29,6 @@ export function sparkApplicationCacheScopes(settings: SparkApplicationController
 
 export interface Registered {
   readonly controllers: readonly string[];
-  readonly notes: readonly string[];
 }
 
 export function registerControllers(
@@ -42,15 +37,9 @@ export function registerControllers(
   options: OperatorOptions,
 ): Registered {
   registerSparkApplicationController(manager, settings);
-  if (!SCHEDULED_CONTROLLER_READY) {
-    return {
-      controllers: ['spark-application-controller'],
-      notes: ['the ScheduledSparkApplication controller is not part of this build yet'],
-    };
-  }
   registerScheduledSparkApplicationController(manager, {
     namespaces: settings.namespaces,
     maxConcurrentReconciles: Math.max(1, Math.ceil(options.controllerThreads / 2)),
   });
-  return { controllers: ['spark-application-controller', 'scheduled-spark-application-controller'], notes: [] };
+  return { controllers: ['spark-application-controller', 'scheduled-spark-application-controller'] };
 }

@@ -114,7 +114,7 @@ export async function buildOperator(input: OperatorInput): Promise<Manager> {
     if (failing.length > 0) throw new Error(`informers failing: ${failing.join(', ')}`);
   });
   const registered = registerControllers(manager, settings, options);
-  logger.info({ controllers: registered.controllers, notes: registered.notes }, 'controllers registered');
+  logger.info({ controllers: registered.controllers }, 'controllers registered');
   if (input.embedded || options.sparkSimulator) {
     registerSparkSimulator(manager);
     logger.info('Spark simulator on: drivers on simulated nodes run, create executors and end by themselves');

@@ -88,6 +88,10 @@ test('sparkop runs SparkApplications to COMPLETED and FAILED, and stops on SIGTE
     if (op.child.exitCode === null) op.child.kill('SIGKILL');
   });
   await eventually('the controllers start', async () => /starting workers/.test(op.output()), { timeoutMs: 30_000 });
+  assert.match(
+    op.output(),
+    /"controllers":\["spark-application-controller","scheduled-spark-application-controller"\]/,
+  );
   const group = { group: 'sparkoperator.k8s.io', version: 'v1beta2', namespace, plural: 'sparkapplications' };
   await api.createNamespacedCustomObject({ ...group, body: app('pi', namespace) });
   await api.createNamespacedCustomObject({
