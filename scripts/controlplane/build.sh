@@ -3,7 +3,7 @@
 #   etcd                                   ($CACHE/etcd-$ETCD_VERSION/bin)
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  ($CACHE/kubernetes-$KUBERNETES_VERSION/bin)
 #   kwok (node simulator)                  ($CACHE/kwok-$KWOK_VERSION/bin)
-# A component is rebuilt only when its stamp (version + this script's hash) changes. Go's own module and build
+# A component is rebuilt only when its stamp (version + recipe) changes. Go's own module and build
 # caches are reused, so a second build of a new version only compiles what changed.
 # Prints the three bin directories as KEY=VALUE lines on the last lines of stdout (progress goes to stderr).
 set -euo pipefail
@@ -11,49 +11,15 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
-CACHE="${SPARKOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sparkop}"
+BUILD_LOG_PREFIX=controlplane
+# shellcheck source=../lib/build-common.sh
+source "$here/../lib/build-common.sh"
 # Bump when the way a component is built changes (flags, wrapper modules); cosmetic edits to this script then do not
 # force a rebuild.
 RECIPE=2
 
-log() { printf '[controlplane] %s\n' "$*" >&2; }
-die() { printf '[controlplane] error: %s\n' "$*" >&2; exit 1; }
-
-command -v go >/dev/null 2>&1 || die "Go is required (go 1.26+). Install it from your distribution or https://go.dev/dl and re-run."
-go_minor="$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')"
-[ "${go_minor:-0}" -ge 26 ] || die "Go 1.26 or newer is required to build Kubernetes ${KUBERNETES_VERSION}; found $(go env GOVERSION)."
-
-export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-export CGO_ENABLED=0
-
-# Runs a long go command with a heartbeat so a cold build (many minutes on 2 cores) is visibly alive.
-run_with_progress() {
-  local what="$1"; shift
-  local start=$SECONDS
-  "$@" >&2 &
-  local pid=$!
-  local next=15
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    if [ $((SECONDS - start)) -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
-      log "$what: still working ($((SECONDS - start))s)…"
-      next=$((next + 15))
-    fi
-  done
-  wait "$pid" || die "$what failed (see the output above)"
-  log "$what: done in $((SECONDS - start))s"
-}
-
-# One build at a time per cache (parallel test runs may all ask for the binaries at once); the others wait, then
-# find everything cached.
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.build.lock"
-if ! flock -n 9; then
-  log "another build is running; waiting for it"
-  flock 9
-fi
-
-stamp_ok() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
+require_go
+take_build_lock build
 
 build_etcd() {
   local dir="$CACHE/etcd-$ETCD_VERSION" stamp="etcd $ETCD_VERSION recipe-$RECIPE"

@@ -10,11 +10,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
-CACHE="${SPARKOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sparkop}"
+BUILD_LOG_PREFIX=pyspark
+# shellcheck source=../lib/build-common.sh
+source "$here/../lib/build-common.sh"
 RECIPE=1
-
-log() { printf '[pyspark] %s\n' "$*" >&2; }
-die() { printf '[pyspark] error: %s\n' "$*" >&2; exit 1; }
 
 command -v python3 >/dev/null 2>&1 || die "python3 is required (3.9+ with the venv module) to install pyspark"
 command -v java >/dev/null 2>&1 || log "warning: java not found on PATH; spark-submit needs Java 17 or newer"
@@ -22,7 +21,7 @@ command -v java >/dev/null 2>&1 || log "warning: java not found on PATH; spark-s
 install_one() {
   local version="$1" dir="$CACHE/pyspark-$1" stamp="pyspark $1 recipe-$RECIPE"
   local home="$dir/venv/lib/python3/site-packages/pyspark"
-  if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$stamp" ] && [ -x "$dir/spark-home/bin/spark-submit" ]; then
+  if stamp_ok "$dir" "$stamp" && [ -x "$dir/spark-home/bin/spark-submit" ]; then
     log "pyspark $version: cached in $dir"
   else
     log "pyspark $version: installing from PyPI into $dir (about 400 MB, first time only)"
@@ -42,6 +41,7 @@ install_one() {
   echo "PYSPARK_${version//./_}_HOME=$dir/spark-home"
 }
 
+take_build_lock pyspark-install
 versions=("$@")
 [ "${#versions[@]}" -gt 0 ] || read -r -a versions <<<"$PYSPARK_VERSIONS"
 for v in "${versions[@]}"; do install_one "$v"; done
