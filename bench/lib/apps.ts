@@ -1,0 +1,36 @@
+// The SparkApplication the benches and reliability tests submit: spark-pi with one executor, the smallest
+// application that exercises the whole native submission (driver pod, its Service and ConfigMap, the UI Service).
+// Requests are tiny (10m CPU, 64m + 384m overhead memory) so that a simulated node (64 CPUs, 512 Gi, 1000 pods)
+// is full by its pod count, not its CPUs: the benches need thousands of pods on tens of nodes.
+import type { SparkApplication } from '../../src/api/index.ts';
+import type { SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
+
+export function benchApp(
+  name: string,
+  namespace: string,
+  options: { annotations?: Record<string, string>; spec?: Partial<SparkApplication['spec']> } = {},
+): SparkApplicationObject {
+  return {
+    apiVersion: 'sparkoperator.k8s.io/v1beta2',
+    kind: 'SparkApplication',
+    metadata: { name, namespace, ...(options.annotations ? { annotations: options.annotations } : {}) },
+    spec: {
+      type: 'Scala',
+      mode: 'cluster',
+      image: 'docker.io/apache/spark:3.5.8',
+      mainClass: 'org.apache.spark.examples.SparkPi',
+      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+      sparkVersion: '3.5.8',
+      restartPolicy: { type: 'Never' },
+      driver: { cores: 1, coreRequest: '10m', memory: '64m', serviceAccount: 'spark-operator-spark' },
+      executor: { instances: 1, cores: 1, coreRequest: '10m', memory: '64m' },
+      ...options.spec,
+    } as SparkApplication['spec'],
+  } as SparkApplicationObject;
+}
+
+/** Zero-padded names: app-00000 … sort in creation order. */
+export function appNames(prefix: string, count: number): string[] {
+  const width = Math.max(5, String(count - 1).length);
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(width, '0')}`);
+}

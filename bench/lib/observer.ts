@@ -1,0 +1,102 @@
+// Watches one namespace's SparkApplications and driver pods from the harness and notes, per application, when
+// (harness clock, ms) its driver pod was first seen and when its status first showed each state. creationTimestamp
+// has a resolution of one second, too coarse for latencies of milliseconds: watch arrival times are used instead
+// (they include the watch's delivery delay, so latencies are slightly overstated, never understated).
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Pods, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { Cache, gvkString, type KindScope, type KubeObject, silentLogger } from '../../src/runtime/index.ts';
+
+const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
+
+export interface AppTimes {
+  /** Driver pods seen for this application (every pod ever added, by uid). */
+  readonly driverPods: Set<string>;
+  driverSeenMs?: number;
+  /** First time each applicationState.state was seen. */
+  readonly states: Map<string, number>;
+  lastState?: string;
+  errorMessage?: string;
+}
+
+export class Observer {
+  readonly #cache: Cache;
+  readonly #abort = new AbortController();
+  readonly apps = new Map<string, AppTimes>();
+  /** Called after every change seen (for waiting on a condition). */
+  onChange: () => void = () => {};
+
+  constructor(kubeConfig: KubeConfig, namespace: string) {
+    const scope: KindScope = { namespaces: [namespace] };
+    this.#cache = new Cache({
+      kubeConfig,
+      logger: silentLogger(),
+      scopes: new Map<string, KindScope>([
+        [gvkString(SparkApplications), scope],
+        [gvkString(Pods), { ...scope, labelSelector: 'spark-role=driver' }],
+      ]),
+    });
+  }
+
+  #times(name: string): AppTimes {
+    let t = this.apps.get(name);
+    if (!t) {
+      t = { driverPods: new Set(), states: new Map() };
+      this.apps.set(name, t);
+    }
+    return t;
+  }
+
+  async start(): Promise<void> {
+    void this.#cache.start(this.#abort.signal);
+    const apps = await this.#cache.getInformer(SparkApplications);
+    const pods = await this.#cache.getInformer(Pods);
+    const onApp = (obj: KubeObject & { status?: { applicationState?: { state?: string; errorMessage?: string } } }) => {
+      const now = Date.now();
+      const t = this.#times(obj.metadata?.name ?? '');
+      const state = obj.status?.applicationState?.state ?? '';
+      if (state && !t.states.has(state)) t.states.set(state, now);
+      t.lastState = state;
+      t.errorMessage = obj.status?.applicationState?.errorMessage;
+      this.onChange();
+    };
+    apps.addEventHandler({ onAdd: onApp, onUpdate: (_, o) => onApp(o) });
+    pods.addEventHandler({
+      onAdd: (pod) => {
+        const name = pod.metadata?.labels?.[APP_NAME_LABEL];
+        if (!name) return;
+        const t = this.#times(name);
+        t.driverSeenMs ??= Date.now();
+        t.driverPods.add(pod.metadata?.uid ?? '');
+        this.onChange();
+      },
+    });
+    await this.#cache.waitForSync(this.#abort.signal);
+  }
+
+  /** Resolves when `done()` holds (checked after each change and every 500 ms), or rejects after `timeoutMs`. */
+  until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const finish = (err?: Error) => {
+        clearInterval(poll);
+        clearTimeout(timer);
+        this.onChange = () => {};
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = () => {
+        if (done()) finish();
+      };
+      const poll = setInterval(check, 500);
+      const timer = setTimeout(
+        () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+        timeoutMs,
+      );
+      this.onChange = check;
+      check();
+    });
+  }
+
+  stop(): void {
+    this.#abort.abort();
+  }
+}

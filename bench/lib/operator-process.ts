@@ -1,0 +1,153 @@
+// The operator as users run it, `node src/cli/sparkop.ts`, in a child process of its own (so that its CPU and
+// memory are its own in /proc), with metrics and probes on free loopback ports and its logs in a file.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts } from '../../src/localcluster/ports.ts';
+import { type Sample, scrape } from './metrics.ts';
+
+const SPARKOP = join(import.meta.dirname, '..', '..', 'src', 'cli', 'sparkop.ts');
+
+export interface OperatorProcessOptions {
+  readonly kubeconfigPath: string;
+  /** --namespaces (comma-separated). */
+  readonly namespaces: string;
+  /** Where stdout and stderr go (appended). */
+  readonly logFile: string;
+  /** More sparkop flags, e.g. --controller-threads=16. */
+  readonly flags?: readonly string[];
+  /** Node flags, e.g. --cpu-prof. */
+  readonly nodeFlags?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export class OperatorProcess {
+  readonly child: ChildProcess;
+  readonly metricsAddress: string;
+  readonly healthAddress: string;
+  readonly exited: Promise<number | null>;
+  readonly logFile: string;
+  /** Size of the log file when this process started: its own lines come after. */
+  readonly #logStart: number;
+
+  private constructor(
+    child: ChildProcess,
+    metricsAddress: string,
+    healthAddress: string,
+    logFile: string,
+    logStart: number,
+  ) {
+    this.child = child;
+    this.metricsAddress = metricsAddress;
+    this.healthAddress = healthAddress;
+    this.logFile = logFile;
+    this.#logStart = logStart;
+    this.exited = once(child, 'exit').then(([code]) => code as number | null);
+  }
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('the operator process did not start');
+    return this.child.pid;
+  }
+
+  /**
+   * Starts the process; resolves once it is ready (see ready()), or rejects after `timeoutMs`. With
+   * `waitReady: false` it resolves once the process is up (a leader-election candidate that may never lead).
+   */
+  static async start(options: OperatorProcessOptions, timeoutMs = 60_000, waitReady = true): Promise<OperatorProcess> {
+    const [metricsPort, healthPort] = await freePorts(2);
+    const metricsAddress = `127.0.0.1:${metricsPort}`;
+    const healthAddress = `127.0.0.1:${healthPort}`;
+    const log = openSync(options.logFile, 'a');
+    const logStart = statSync(options.logFile).size;
+    const child = spawn(
+      process.execPath,
+      [
+        ...(options.nodeFlags ?? []),
+        SPARKOP,
+        `--kubeconfig=${options.kubeconfigPath}`,
+        `--namespaces=${options.namespaces}`,
+        '--no-install-crds',
+        `--metrics-bind-address=${metricsAddress}`,
+        `--health-probe-bind-address=${healthAddress}`,
+        ...(options.flags ?? []),
+      ],
+      { stdio: ['ignore', log, log], env: { ...process.env, ...options.env } },
+    );
+    closeSync(log);
+    const op = new OperatorProcess(child, metricsAddress, healthAddress, options.logFile, logStart);
+    const deadline = Date.now() + timeoutMs;
+    while (!(waitReady ? await op.ready() : await op.probe())) {
+      if (child.exitCode !== null) throw new Error(`the operator exited (${child.exitCode}); see ${options.logFile}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`the operator was not ready within ${timeoutMs} ms; see ${options.logFile}`);
+      }
+      await sleep(50);
+    }
+    return op;
+  }
+
+  /** /readyz answers 200 and the SparkApplication controller has started its workers (it leads, caches synced). */
+  async ready(): Promise<boolean> {
+    return (await this.probe()) && this.logged('"msg":"starting workers"');
+  }
+
+  /** Whether this process's log lines so far contain `text`. */
+  logged(text: string): boolean {
+    return this.logText().includes(text);
+  }
+
+  /** This process's log so far. */
+  logText(): string {
+    const size = statSync(this.logFile).size - this.#logStart;
+    if (size <= 0) return '';
+    const fd = openSync(this.logFile, 'r');
+    try {
+      const buf = Buffer.alloc(size);
+      readSync(fd, buf, 0, size, this.#logStart);
+      return buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** GET /readyz answers 200. */
+  probe(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = request(`http://${this.healthAddress}/readyz`, { timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  }
+
+  metrics(): Promise<Sample[]> {
+    return scrape(this.metricsAddress);
+  }
+
+  /** SIGKILL, and wait for the exit. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM (graceful), and wait for the exit; SIGKILL after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

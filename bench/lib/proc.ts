@@ -1,0 +1,49 @@
+// What /proc says about a process: CPU seconds used (user + system) and resident memory. Linux only.
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat's utime/stime (USER_HZ: 100 on every Linux we run on). */
+const USER_HZ = 100;
+
+export interface ProcSample {
+  readonly cpuSeconds: number;
+  readonly rssBytes: number;
+}
+
+/** CPU seconds (user + system) used by `pid` so far, and its current RSS; undefined once the process is gone. */
+export function sampleProc(pid: number): ProcSample | undefined {
+  let stat: string;
+  let status: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may hold spaces: fields are counted from the closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const rssKiB = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0);
+  return { cpuSeconds: (utime + stime) / USER_HZ, rssBytes: rssKiB * 1024 };
+}
+
+/** CPU seconds used by each of `pids` between two samples (a process gone since counts as 0). */
+export class CpuMeter {
+  readonly #start = new Map<string, number>();
+  readonly #pids: ReadonlyMap<string, number>;
+
+  constructor(pids: ReadonlyMap<string, number>) {
+    this.#pids = pids;
+    for (const [name, pid] of pids) this.#start.set(name, sampleProc(pid)?.cpuSeconds ?? 0);
+  }
+
+  /** Seconds of CPU per named process since construction. */
+  read(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, pid] of [...this.#pids].sort(([a], [b]) => a.localeCompare(b))) {
+      const now = sampleProc(pid)?.cpuSeconds;
+      out[name] = now === undefined ? 0 : now - (this.#start.get(name) ?? 0);
+    }
+    return out;
+  }
+}

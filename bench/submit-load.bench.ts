@@ -1,0 +1,276 @@
+// Sustained submission load against a private local control plane (kube-apiserver, etcd, scheduler, kwok on this
+// machine). Prints its figures against the targets; not a test.
+//
+//   npm run bench -- submit-load --apps N [--rate R] [--threads T] [--qps Q] [--concurrency C] [--no-ceiling]
+//                    [--cpu-prof]
+//
+// 1. Raw API ceiling: a plain client (no rate limit, C = 64 concurrent pipelines) writes what one submission writes
+//    per application — SparkApplication, driver pod, its Services and ConfigMap, a status write — for N apps.
+// 2. The operator, `node src/cli/sparkop.ts` in a child process (--controller-threads T, --kube-api-qps Q), scoped
+//    to a namespace of its own; the harness creates N SparkApplications (as fast as possible, or R per second) and
+//    watches when each driver pod appears and each status reaches SUBMITTED (or later).
+// CPU seconds come from /proc/<pid>/stat of the operator, kube-apiserver and etcd; the operator's own counters from
+// its /metrics. --cpu-prof writes a V8 CPU profile of the operator (summarised by bench/lib/profile.ts).
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigMaps, Pods, Services } from '../src/controllers/sparkapplication/kinds.ts';
+import { appNames, benchApp } from './lib/apps.ts';
+import { numberFlag } from './lib/args.ts';
+import { type CeilingResult, measureCeiling } from './lib/ceiling.ts';
+import { prepareNamespace, startBenchCluster } from './lib/cluster.ts';
+import { machineInfo, percentile, saveResult, table } from './lib/machine.ts';
+import { byLabel, sum } from './lib/metrics.ts';
+import { Observer } from './lib/observer.ts';
+import { OperatorProcess } from './lib/operator-process.ts';
+import { CpuMeter, sampleProc } from './lib/proc.ts';
+import { summariseProfiles } from './lib/profile.ts';
+
+const argv = process.argv.slice(2);
+const APPS = numberFlag(argv, 'apps', 1000) ?? 1000;
+const RATE = numberFlag(argv, 'rate');
+const THREADS = numberFlag(argv, 'threads', 16) ?? 16;
+const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
+const CONCURRENCY = numberFlag(argv, 'concurrency', 64) ?? 64;
+const CEILING = !argv.includes('--no-ceiling');
+const PROFILE = argv.includes('--cpu-prof');
+const SUBMITTED = new Set(['SUBMITTED', 'RUNNING', 'SUCCEEDING', 'COMPLETED', 'FAILING', 'FAILED']);
+const log = (m: string) => console.error(`[submit-load] ${m}`);
+
+const machineStart = machineInfo();
+const nodes = Math.max(2, Math.ceil(((CEILING ? 2 : 1) * APPS) / 900));
+log(
+  `apps ${APPS}, rate ${RATE ?? 'max'}, threads ${THREADS}, qps ${QPS}, ${nodes} simulated nodes; load ${machineStart.load.join(' ')}`,
+);
+const bc = await startBenchCluster({ nodes, log });
+const pid = (c: 'kube-apiserver' | 'etcd') => {
+  const p = bc.cluster.pidOf(c);
+  if (p === undefined) throw new Error(`${c} is not running`);
+  return p;
+};
+let op: OperatorProcess | undefined;
+try {
+  await prepareNamespace(bc.api, 'ceiling');
+  await prepareNamespace(bc.api, 'load');
+
+  // 1. The raw ceiling.
+  let ceiling: (CeilingResult & { cpuSeconds: Record<string, number> }) | undefined;
+  if (CEILING) {
+    const meter = new CpuMeter(
+      new Map([
+        ['kube-apiserver', pid('kube-apiserver')],
+        ['etcd', pid('etcd')],
+        ['harness', process.pid],
+      ]),
+    );
+    const result = await measureCeiling(bc.api, 'ceiling', appNames('raw', APPS), CONCURRENCY);
+    ceiling = { ...result, cpuSeconds: meter.read() };
+    log(`ceiling: ${result.appsPerSecond.toFixed(1)} apps/s (${result.writesPerSecond.toFixed(0)} writes/s)`);
+    // Let the scheduler and kwok finish with the ceiling's pods before the operator's run.
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const pending = await bc.api.apiReader.list(Pods, {
+        namespace: 'ceiling',
+        fieldSelector: 'status.phase!=Running',
+      });
+      if (pending.length === 0 || Date.now() > deadline) break;
+      await sleep(1000);
+    }
+  }
+
+  // 2. The operator.
+  const observer = new Observer(bc.kc, 'load');
+  await observer.start();
+  const profileDir = join(bc.workDir, 'profile');
+  op = await OperatorProcess.start({
+    kubeconfigPath: bc.cluster.kubeconfigPath,
+    namespaces: 'load',
+    logFile: join(bc.workDir, 'operator.log'),
+    flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
+    nodeFlags: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  const rssIdle = sampleProc(op.pid)?.rssBytes ?? 0;
+  const meter = new CpuMeter(
+    new Map([
+      ['operator', op.pid],
+      ['kube-apiserver', pid('kube-apiserver')],
+      ['etcd', pid('etcd')],
+      ['harness', process.pid],
+    ]),
+  );
+  const names = appNames('app', APPS);
+  const sentMs = new Map<string, number>();
+  const started = Date.now();
+  const create = async (name: string) => {
+    sentMs.set(name, Date.now());
+    await bc.api.create(benchApp(name, 'load'));
+  };
+  if (RATE) {
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; i < names.length; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      const p = create(names[i] ?? '').finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= 500) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  } else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < names.length; i = next++) await create(names[i] ?? '');
+      }),
+    );
+  }
+  const createdMs = Date.now();
+  const submittedAt = (name: string): number | undefined => {
+    const t = observer.apps.get(name);
+    if (!t) return undefined;
+    let first: number | undefined;
+    for (const [state, ms] of t.states) if (SUBMITTED.has(state) && (first === undefined || ms < first)) first = ms;
+    return first;
+  };
+  await observer.until(
+    `${APPS} applications SUBMITTED`,
+    () => names.every((n) => submittedAt(n) !== undefined),
+    60_000 + APPS * 100,
+  );
+  const cpu = meter.read();
+  const doneMs = Date.now();
+  const rss = sampleProc(op.pid)?.rssBytes ?? 0;
+  const metrics = await op.metrics();
+
+  // Every application has its driver pod, Services and ConfigMap.
+  const selector = 'sparkoperator.k8s.io/launched-by-spark-operator=true';
+  const [pods, services, configMaps] = await Promise.all([
+    bc.api.apiReader.list(Pods, { namespace: 'load', labelSelector: `${selector},spark-role=driver` }),
+    bc.api.apiReader.list(Services, { namespace: 'load' }),
+    bc.api.apiReader.list(ConfigMaps, { namespace: 'load' }),
+  ]);
+  const doubles = [...observer.apps.values()].filter((t) => t.driverPods.size > 1).length;
+  observer.stop();
+  await op.stop();
+  const profile = PROFILE ? summariseProfiles(profileDir, 25) : undefined;
+
+  const createToPod = names.map((n) => (observer.apps.get(n)?.driverSeenMs ?? Number.NaN) - (sentMs.get(n) ?? 0));
+  const createToSubmitted = names.map((n) => (submittedAt(n) ?? Number.NaN) - (sentMs.get(n) ?? 0));
+  createToPod.sort((a, b) => a - b);
+  createToSubmitted.sort((a, b) => a - b);
+  const windowS = (Math.max(...names.map((n) => submittedAt(n) ?? 0)) - started) / 1000;
+  const throughput = APPS / windowS;
+  const cpuMsPerApp = ((cpu.operator ?? 0) * 1000) / APPS;
+  const ratio = ceiling ? throughput / ceiling.appsPerSecond : undefined;
+  const requestsByMethod = byLabel(metrics, 'rest_client_requests_total', 'method');
+  const writes = Object.entries(requestsByMethod)
+    .filter(([m]) => m !== 'GET')
+    .reduce((a, [, v]) => a + v, 0);
+  const machineEnd = machineInfo();
+  const round = (x: number, d = 1) => Number(x.toFixed(d));
+  const summary = {
+    benchmark: 'submit-load',
+    date: new Date().toISOString(),
+    command: `npm run bench -- submit-load ${argv.join(' ')}`.trim(),
+    machine: { ...machineStart, loadAtEnd: machineEnd.load },
+    operator: { process: 'child (node src/cli/sparkop.ts)', threads: THREADS, kubeApiQps: QPS, profiled: PROFILE },
+    apps: APPS,
+    rate: RATE ?? 'max',
+    createSeconds: round((createdMs - started) / 1000, 2),
+    submitSeconds: round(windowS, 2),
+    appsPerSecond: round(throughput),
+    ceiling: ceiling
+      ? {
+          appsPerSecond: round(ceiling.appsPerSecond),
+          writesPerSecond: round(ceiling.writesPerSecond, 0),
+          writesPerApp: ceiling.writesPerApp,
+          concurrency: ceiling.concurrency,
+          cpuSeconds: ceiling.cpuSeconds,
+        }
+      : undefined,
+    ratioToCeiling: ratio === undefined ? undefined : round(ratio, 3),
+    cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 2)])),
+    operatorCpuMsPerApp: round(cpuMsPerApp, 2),
+    apiserverCpuMsPerApp: round(((cpu['kube-apiserver'] ?? 0) * 1000) / APPS, 2),
+    createToDriverPodMs: {
+      p50: round(percentile(createToPod, 50)),
+      p90: round(percentile(createToPod, 90)),
+      p99: round(percentile(createToPod, 99)),
+      max: round(createToPod.at(-1) ?? Number.NaN),
+    },
+    createToSubmittedMs: {
+      p50: round(percentile(createToSubmitted, 50)),
+      p99: round(percentile(createToSubmitted, 99)),
+    },
+    operatorRssMiB: { idle: round(rssIdle / 2 ** 20), afterRun: round(rss / 2 ** 20) },
+    objects: {
+      driverPods: pods.length,
+      services: services.length,
+      configMaps: configMaps.length,
+      appsWithTwoDrivers: doubles,
+    },
+    operatorMetrics: {
+      requestsByMethod,
+      writesPerApp: round(writes / APPS, 2),
+      reconciles: byLabel(metrics, 'controller_runtime_reconcile_total', 'result'),
+      submitCount: sum(metrics, 'spark_application_submit_count'),
+    },
+    profileTop: profile,
+    elapsedSeconds: round((doneMs - started) / 1000, 1),
+  };
+
+  const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'MET' : 'NOT MET');
+  const p99 = summary.createToDriverPodMs.p99;
+  console.log(
+    table(
+      ['figure', 'measured', 'target', 'verdict'],
+      [
+        [
+          'sustained submissions (apps/s)',
+          `${summary.appsPerSecond}${RATE ? ` (paced at ${RATE}/s)` : ''}`,
+          '>= 100',
+          RATE ? 'n/a (paced)' : verdict(throughput >= 100),
+        ],
+        ['raw API ceiling (apps/s)', ceiling ? String(summary.ceiling?.appsPerSecond) : 'not run', '', ''],
+        [
+          'share of the ceiling',
+          ratio === undefined ? 'n/a' : `${(ratio * 100).toFixed(0)} %`,
+          '>= 80 %',
+          RATE || ratio === undefined ? 'n/a' : verdict(ratio >= 0.8),
+        ],
+        ['operator CPU per app (ms)', String(summary.operatorCpuMsPerApp), '<= 5', verdict(cpuMsPerApp <= 5)],
+        [
+          'p99 create -> driver pod (ms)',
+          `${p99}${RATE ? ` at ${RATE}/s` : ' (unpaced)'}`,
+          '<= 200 at 50/s',
+          RATE && RATE <= 50 ? verdict(p99 <= 200) : 'n/a (run --rate 50)',
+        ],
+        ['p50 create -> driver pod (ms)', String(summary.createToDriverPodMs.p50), '', ''],
+        ['operator RSS after run (MiB)', String(summary.operatorRssMiB.afterRun), '', ''],
+        ['kube-apiserver CPU per app (ms)', String(summary.apiserverCpuMsPerApp), '', ''],
+        [
+          'driver pods / apps with 2 drivers',
+          `${pods.length} / ${doubles}`,
+          `${APPS} / 0`,
+          verdict(pods.length === APPS && doubles === 0),
+        ],
+        ['operator writes per app', String(summary.operatorMetrics.writesPerApp), '', ''],
+      ],
+    ),
+  );
+  if (profile) {
+    console.log('\nCPU profile of the operator (self time, top functions):');
+    console.log(
+      table(
+        ['self ms', '%', 'function', 'where'],
+        profile.map((p) => [p.selfMs.toFixed(0), p.percent.toFixed(1), p.functionName, p.url]),
+      ),
+    );
+  }
+  const file = saveResult('submit-load', summary);
+  log(`saved ${file}; machine load now ${machineEnd.load.join(' ')}`);
+  console.log(JSON.stringify(summary));
+} finally {
+  await op?.kill();
+  await bc.stop({ keepWorkDir: PROFILE });
+}
+process.exit(0);
