@@ -3,6 +3,7 @@ import { APP_USAGE, appCommand } from './app-commands.ts';
 import { CLUSTER_USAGE, clusterCommand } from './cluster-command.ts';
 import { UsageError } from './errors.ts';
 import { RENDER_USAGE, renderCommand } from './render-command.ts';
+import { createFromScheduleCommand, SCHEDULE_USAGE, schedulesCommand } from './schedule-commands.ts';
 
 const USAGE = `Usage: sparkctl <command> [arguments]
 
@@ -12,8 +13,11 @@ Commands:
   cluster up|down|status   a local Kubernetes control plane (real etcd, kube-apiserver, controller manager,
                            scheduler, and simulated nodes) for development and tests
   render -f app.yaml       print the objects native submission would create for a SparkApplication
+  schedules list|status    ScheduledSparkApplications; create NAME --from SCHEDULE runs one now
 
 ${APP_USAGE}
+
+${SCHEDULE_USAGE}
 
 ${CLUSTER_USAGE}
 
@@ -26,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
       return clusterCommand(rest);
     case 'render':
       return renderCommand(rest);
+    case 'schedules':
+      return schedulesCommand(rest);
     case 'create':
+      if (rest.some((a) => a === '--from' || a.startsWith('--from='))) return createFromScheduleCommand(rest);
+      return appCommand(command, rest);
     case 'list':
     case 'status':
     case 'events':
