@@ -7,6 +7,8 @@ const USER_HZ = 100;
 export interface ProcSample {
   readonly cpuSeconds: number;
   readonly rssBytes: number;
+  /** Peak RSS (VmHWM). */
+  readonly peakRssBytes: number;
 }
 
 /** CPU seconds (user + system) used by `pid` so far, and its current RSS; undefined once the process is gone. */
@@ -23,8 +25,8 @@ export function sampleProc(pid: number): ProcSample | undefined {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  const rssKiB = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: (utime + stime) / USER_HZ, rssBytes: rssKiB * 1024 };
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { cpuSeconds: (utime + stime) / USER_HZ, rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
 }
 
 /** CPU seconds used by each of `pids` between two samples (a process gone since counts as 0). */

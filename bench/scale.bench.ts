@@ -1,0 +1,241 @@
+// The operator with a full cluster: N SparkApplications submitted by the operator, E executor pods per driver
+// created by the harness as a Spark driver would (labels, owner reference to the driver), then the operator's RSS,
+// a restart, the time until every application was reconciled again, and the writes the restarted operator made.
+// Prints its figures against the targets; not a test.
+//
+//   npm run bench -- scale --apps N --executors E [--threads T] [--qps Q]
+//
+// "Re-observed": controller_runtime_reconcile_total of the new process ≥ N and its work queue empty. Spurious
+// writes: the new process's rest_client_requests_total for POST/PUT/PATCH/DELETE (every write it sends, counted
+// by its own client) — zero when nothing changed while it was down — and driver pods still one per application.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import { Pods } from '../src/controllers/sparkapplication/kinds.ts';
+import { executorPod } from '../src/localcluster/spark-simulator-executors.ts';
+import { isAlreadyExists, type KubeObject, kind } from '../src/runtime/index.ts';
+import { parseProperties } from '../src/spark/properties.ts';
+import { appNames, benchApp } from './lib/apps.ts';
+import { numberFlag } from './lib/args.ts';
+import { prepareNamespace, startBenchCluster } from './lib/cluster.ts';
+import { machineInfo, saveResult, table } from './lib/machine.ts';
+import { byLabel, type Sample, sum } from './lib/metrics.ts';
+import { Observer } from './lib/observer.ts';
+import { OperatorProcess } from './lib/operator-process.ts';
+import { sampleProc } from './lib/proc.ts';
+
+const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
+const argv = process.argv.slice(2);
+const APPS = numberFlag(argv, 'apps', 10_000) ?? 10_000;
+const EXECUTORS = numberFlag(argv, 'executors', 5) ?? 5;
+const THREADS = numberFlag(argv, 'threads', 16) ?? 16;
+const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
+const CONCURRENCY = 32;
+const NS = 'scale';
+const CONTROLLER = 'spark-application-controller';
+const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+const log = (m: string) => console.error(`[scale] ${m}`);
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < items.length; i = next++) await work(items[i] as T);
+    }),
+  );
+}
+
+/** Waits until `value()` has not changed for `stableMs` (checked every 1 s), at most `timeoutMs`. */
+async function settle(what: string, value: () => Promise<number>, stableMs: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let last = await value();
+  let since = Date.now();
+  while (Date.now() - since < stableMs) {
+    if (Date.now() > deadline) {
+      log(`${what} still changing after ${timeoutMs / 1000} s; going on`);
+      return;
+    }
+    await sleep(1000);
+    const now = await value();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+}
+
+const reconciles = (m: readonly Sample[]) => sum(m, 'controller_runtime_reconcile_total', { controller: CONTROLLER });
+const writes = (m: readonly Sample[]) =>
+  WRITE_METHODS.reduce((a, method) => a + sum(m, 'rest_client_requests_total', { method }), 0);
+
+const machineStart = machineInfo();
+const pods = APPS * (1 + EXECUTORS);
+const nodes = Math.max(2, Math.ceil(pods / 900));
+log(`apps ${APPS}, executors ${EXECUTORS} each (${pods} pods, ${nodes} nodes); load ${machineStart.load.join(' ')}`);
+const bc = await startBenchCluster({ nodes, log });
+const opOptions = {
+  kubeconfigPath: bc.cluster.kubeconfigPath,
+  namespaces: NS,
+  logFile: join(bc.workDir, 'operator.log'),
+  flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
+};
+let op: OperatorProcess | undefined;
+try {
+  await prepareNamespace(bc.api, NS);
+  const observer = new Observer(bc.kc, NS);
+  await observer.start();
+  op = await OperatorProcess.start(opOptions);
+
+  // Fill: applications (the operator submits them), then executors for every driver.
+  const fillStart = Date.now();
+  const names = appNames('app', APPS);
+  await pool(names, CONCURRENCY, async (n) => {
+    await bc.api.create(
+      benchApp(n, NS, { spec: { executor: { instances: EXECUTORS, cores: 1, coreRequest: '10m', memory: '64m' } } }),
+    );
+  });
+  await observer.until(
+    `${APPS} driver pods`,
+    () => names.every((n) => observer.apps.get(n)?.driverSeenMs !== undefined),
+    120_000 + APPS * 200,
+  );
+  const appsFilledS = (Date.now() - fillStart) / 1000;
+  log(`${APPS} applications submitted in ${appsFilledS.toFixed(0)} s`);
+  const execStart = Date.now();
+  const drivers = await bc.api.apiReader.list(Pods, { namespace: NS, labelSelector: 'spark-role=driver' });
+  let created = 0;
+  await pool(drivers, CONCURRENCY, async (driver) => {
+    const cmName = driver.spec?.volumes?.find((v) => v.name === 'spark-conf-volume-driver')?.configMap?.name ?? '';
+    const cm = await bc.api.apiReader.get(ConfigMaps, { namespace: NS, name: cmName });
+    const props = parseProperties(cm.data?.['spark.properties'] ?? '');
+    for (let id = 1; id <= EXECUTORS; id++) {
+      const pod = executorPod({ driver, props, execId: id }) as V1Pod & KubeObject;
+      await bc.api.create({ ...pod, apiVersion: 'v1', kind: 'Pod' }).catch((err: unknown) => {
+        if (!isAlreadyExists(err)) throw err;
+      });
+      created++;
+    }
+  });
+  const executorsFilledS = (Date.now() - execStart) / 1000;
+  log(`${created} executor pods created in ${executorsFilledS.toFixed(0)} s; waiting for the operator to settle`);
+  const currentOp = op;
+  await settle('the operator', async () => reconciles(await currentOp.metrics()), 10_000, 900_000);
+  const fillS = (Date.now() - fillStart) / 1000;
+  const beforeRestart = sampleProc(op.pid);
+  const allPods = await bc.api.apiReader.list(Pods, { namespace: NS });
+  const runningApps = [...observer.apps.values()].filter((t) => t.lastState === 'RUNNING').length;
+
+  // Restart: SIGKILL, start again; time from spawn until every application was reconciled and the queue is empty.
+  await op.kill();
+  const spawned = Date.now();
+  op = await OperatorProcess.start(opOptions, 120_000);
+  const readyS = (Date.now() - spawned) / 1000;
+  const restarted = op;
+  let synced: number | undefined;
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    const m = await restarted.metrics();
+    const depth = sum(m, 'workqueue_depth', { name: CONTROLLER });
+    if (reconciles(m) >= APPS && depth === 0) {
+      synced = (Date.now() - spawned) / 1000;
+      break;
+    }
+    await sleep(100);
+  }
+  // Anything the restarted operator would write comes within seconds of its reconciles: watch for 20 s more.
+  await sleep(20_000);
+  const after = await restarted.metrics();
+  const rssAfterRestart = sampleProc(restarted.pid);
+  const driversAfter = await bc.api.apiReader.list(Pods, { namespace: NS, labelSelector: 'spark-role=driver' });
+  const doubles = [...observer.apps.values()].filter((t) => t.driverPods.size > 1).length;
+  observer.stop();
+  await restarted.stop();
+
+  const machineEnd = machineInfo();
+  const MiB = 2 ** 20;
+  const summary = {
+    benchmark: 'scale',
+    date: new Date().toISOString(),
+    command: `npm run bench -- scale ${argv.join(' ')}`.trim(),
+    machine: { ...machineStart, loadAtEnd: machineEnd.load },
+    operator: { process: 'child (node src/cli/sparkop.ts)', threads: THREADS, kubeApiQps: QPS },
+    apps: APPS,
+    executorsPerApp: EXECUTORS,
+    podsInNamespace: allPods.length,
+    appsRunning: runningApps,
+    fill: {
+      seconds: round(fillS),
+      appsSubmittedSeconds: round(appsFilledS),
+      appsPerSecond: round(APPS / appsFilledS),
+      executorPodsSeconds: round(executorsFilledS),
+      executorPodsPerSecond: round(created / executorsFilledS),
+    },
+    operatorRssMiB: round((beforeRestart?.rssBytes ?? 0) / MiB),
+    operatorPeakRssMiB: round((beforeRestart?.peakRssBytes ?? 0) / MiB),
+    restart: {
+      readySeconds: round(readyS, 2),
+      allReobservedSeconds: synced === undefined ? null : round(synced, 2),
+      reconciles: reconciles(after),
+      requestsByMethod: byLabel(after, 'rest_client_requests_total', 'method'),
+      writes: writes(after),
+      submitCount: sum(after, 'spark_application_submit_count'),
+      driverPods: driversAfter.length,
+      appsWithTwoDrivers: doubles,
+      rssMiB: round((rssAfterRestart?.rssBytes ?? 0) / MiB),
+    },
+  };
+  const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  const full = APPS >= 10_000 && EXECUTORS >= 5;
+  const scaled = (ok: boolean) => (full ? verdict(ok) : `${verdict(ok)} (at ${APPS} apps, not 10 000)`);
+  console.log(
+    table(
+      ['figure', 'measured', 'target', 'verdict'],
+      [
+        [
+          'apps / driver pods / executor pods',
+          `${APPS} / ${driversAfter.length} / ${created}`,
+          '10000 / 10000 / 50000',
+          '',
+        ],
+        [
+          'fill rate',
+          `${summary.fill.appsPerSecond} apps/s, ${summary.fill.executorPodsPerSecond} executor pods/s`,
+          '',
+          '',
+        ],
+        [
+          'operator RSS, cluster full (MiB)',
+          `${summary.operatorRssMiB} (peak ${summary.operatorPeakRssMiB})`,
+          '<= 300',
+          scaled(summary.operatorRssMiB <= 300),
+        ],
+        [
+          'restart -> all apps re-observed (s)',
+          String(summary.restart.allReobservedSeconds ?? 'not reached'),
+          '<= 15',
+          scaled(synced !== undefined && synced <= 15),
+        ],
+        [
+          'writes by the restarted operator',
+          String(summary.restart.writes),
+          '0',
+          verdict(summary.restart.writes === 0),
+        ],
+        [
+          'resubmissions after restart',
+          `${summary.restart.submitCount} (apps with 2 drivers: ${doubles})`,
+          '0',
+          verdict(summary.restart.submitCount === 0 && doubles === 0),
+        ],
+      ],
+    ),
+  );
+  const file = saveResult('scale', summary);
+  log(`saved ${file}; machine load now ${machineEnd.load.join(' ')}`);
+  console.log(JSON.stringify(summary));
+} finally {
+  await op?.kill();
+  await bc.stop();
+}
+process.exit(0);

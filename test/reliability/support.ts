@@ -1,0 +1,133 @@
+// Helpers of the reliability tests: the operator as a child process (`node src/cli/sparkop.ts`, the real entry
+// point), drivers ended through kwok's exit-code annotation, and the checks every test makes at the end.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import { OperatorProcess } from '../../bench/lib/operator-process.ts';
+import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { type Client, isNotFound, mergePatch } from '../../src/runtime/index.ts';
+import { eventually } from '../support/kube.ts';
+
+export const TERMINAL = new Set(['COMPLETED', 'FAILED']);
+const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
+
+export function stateOf(app: SparkApplicationObject): string {
+  return app.status?.applicationState?.state ?? '';
+}
+
+/** Starts `node src/cli/sparkop.ts` scoped to `namespace`; SIGKILLed when the test ends; its log shown on failure. */
+export async function startOperator(
+  t: TestContext,
+  kubeconfigPath: string,
+  namespace: string,
+  flags: readonly string[] = [],
+  options: { waitReady?: boolean; logDir?: string } = {},
+): Promise<OperatorProcess> {
+  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'sparkop-reliability-'));
+  const op = await OperatorProcess.start(
+    {
+      kubeconfigPath,
+      namespaces: namespace,
+      logFile: join(logDir, 'operator.log'),
+      flags: ['--kube-api-qps=300', '--kube-api-burst=600', '--controller-threads=8', ...flags],
+    },
+    60_000,
+    options.waitReady ?? true,
+  );
+  t.after(async () => {
+    await op.kill();
+  });
+  return op;
+}
+
+/**
+ * Ends every Running driver pod not ended yet with the exit code `exitCodeFor(appName)`, until every application
+ * in `names` is COMPLETED or FAILED; returns them. Reads live (no cache).
+ */
+export async function runToTerminal(
+  api: Client,
+  namespace: string,
+  names: readonly string[],
+  exitCodeFor: (app: string) => number,
+  timeoutMs: number,
+): Promise<SparkApplicationObject[]> {
+  const ended = new Set<string>();
+  const wanted = new Set(names);
+  return eventually(
+    `${names.length} applications terminal`,
+    async () => {
+      const pods = await api.list(Pods, { namespace, labelSelector: 'spark-role=driver' });
+      const toEnd = pods.filter(
+        (p) => p.status?.phase === 'Running' && !ended.has(p.metadata?.uid ?? '') && !p.metadata?.deletionTimestamp,
+      );
+      for (let i = 0; i < toEnd.length; i += 50) {
+        await Promise.all(
+          toEnd.slice(i, i + 50).map(async (p) => {
+            const code = exitCodeFor(p.metadata?.labels?.[APP_NAME_LABEL] ?? '');
+            await api
+              .patch(
+                Pods,
+                { namespace, name: p.metadata?.name ?? '' },
+                mergePatch({ metadata: { annotations: { 'sim.sparkop.dev/exit-code': String(code) } } }),
+              )
+              .catch((err: unknown) => {
+                if (!isNotFound(err)) throw err;
+              });
+            ended.add(p.metadata?.uid ?? '');
+          }),
+        );
+      }
+      const apps = (await api.list(SparkApplications, { namespace })).filter((a) => wanted.has(a.metadata?.name ?? ''));
+      const terminal = apps.filter((a) => TERMINAL.has(stateOf(a)));
+      return terminal.length === names.length ? apps : undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
+/** Driver pods of `namespace` by application name. */
+export async function driversByApp(api: Client, namespace: string): Promise<Map<string, V1Pod[]>> {
+  const pods = await api.list(Pods, { namespace, labelSelector: 'spark-role=driver' });
+  const out = new Map<string, V1Pod[]>();
+  for (const p of pods) {
+    const app = p.metadata?.labels?.[APP_NAME_LABEL] ?? '';
+    out.set(app, [...(out.get(app) ?? []), p]);
+  }
+  return out;
+}
+
+/**
+ * The end state every test checks: every application present, in the state its driver's exit code asks for, with
+ * exactly one submission, one run and one driver pod (the pod of its recorded submission), and an error message
+ * exactly when it failed.
+ */
+export async function assertOneDriverEach(
+  api: Client,
+  namespace: string,
+  names: readonly string[],
+  exitCodeFor: (app: string) => number,
+): Promise<void> {
+  const apps = new Map((await api.list(SparkApplications, { namespace })).map((a) => [a.metadata?.name ?? '', a]));
+  const drivers = await driversByApp(api, namespace);
+  for (const name of names) {
+    const app = apps.get(name);
+    assert.ok(app, `${name}: lost`);
+    const expected = exitCodeFor(name) === 0 ? 'COMPLETED' : 'FAILED';
+    assert.equal(stateOf(app), expected, `${name}: ${app.status?.applicationState?.errorMessage ?? ''}`);
+    assert.equal(app.status?.submissionAttempts, 1, `${name}: one submission`);
+    assert.equal(app.status?.executionAttempts, 1, `${name}: one run`);
+    const pods = drivers.get(name) ?? [];
+    assert.equal(pods.length, 1, `${name}: one driver pod`);
+    assert.equal(pods[0]?.metadata?.name, app.status?.driverInfo?.podName, `${name}: the driver of its status`);
+    assert.equal(
+      pods[0]?.metadata?.labels?.['sparkoperator.k8s.io/submission-id'],
+      app.status?.submissionID,
+      `${name}: the driver of its submission`,
+    );
+    const message = app.status?.applicationState?.errorMessage ?? '';
+    if (expected === 'FAILED') assert.match(message, /\S/, `${name}: a FAILED application says why`);
+  }
+}
