@@ -3,8 +3,10 @@
 //   read app ─▶ read driver pod, executor pods, UI Service ─▶ decide() ─▶ perform actions in order
 //     ─▶ (awaiting? feed the last action's result back: decide() again) ─▶ write status (optimistic) ─▶ events, metrics
 //
-// A failed action throws: nothing is written and the key is retried with backoff. A Conflict on the status write
-// requeues at once: the next reconcile reads the newer object and decides again, never overwriting it.
+// A status change that enables a next step is followed at once by another round on the object as written (not on
+// the cache, which may lag behind our own write). A failed action throws: nothing is written and the key is retried
+// with backoff. A Conflict on the status write requeues: the next reconcile reads the newer object and decides
+// again, never overwriting it.
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
 import {
@@ -44,6 +46,9 @@ import { lifecycleSettings, type SparkApplicationControllerSettings } from './se
 import { submitAttempt } from './submission.ts';
 import { uiIngress, uiService } from './ui.ts';
 
+/** Bounds the decide-again loop of one reconcile; a longer chain continues in the next reconcile. */
+const MAX_ROUNDS_PER_RECONCILE = 5;
+
 export interface ReconcilerDeps {
   readonly client: Client;
   readonly clock: Clock;
@@ -66,13 +71,30 @@ export class SparkApplicationReconciler implements Reconciler {
   }
 
   async reconcile(ctx: ReconcileContext, request: Request): Promise<Result> {
-    const { client, clock } = this.#d;
-    const app = await client.get(SparkApplications, request).catch(ignoreNotFound);
+    const app = await this.#d.client.get(SparkApplications, request).catch(ignoreNotFound);
     // Gone: what it owned (pods, Services, Ingress, PodGroup) is deleted by the garbage collector.
     if (!app || app.metadata?.deletionTimestamp) return {};
-    const input = await this.#observe(app, clock.now());
+    // A status change may enable the next step at once (e.g. SUBMISSION_FAILED with no retries left → FAILED). Our
+    // own status writes raise no event (the watch filters on generation), and the cache may not hold them yet: decide
+    // again at once on the object the write returned, instead of requeueing onto a possibly stale cache (which would
+    // conflict and back off).
+    let current: SparkApplicationObject = app;
+    for (let round = 1; ; round++) {
+      const step = await this.#round(current, ctx);
+      if (step.kind === 'result') return step.result;
+      if (round >= MAX_ROUNDS_PER_RECONCILE) return { requeueAfter: 1 };
+      current = step.app;
+    }
+  }
+
+  /** One read-decide-write round; `advanced` carries the app as written when its status changed. */
+  async #round(
+    app: SparkApplicationObject,
+    ctx: ReconcileContext,
+  ): Promise<{ kind: 'result'; result: Result } | { kind: 'advanced'; app: SparkApplicationObject }> {
+    const input = await this.#observe(app, this.#d.clock.now());
     const first = decide(input);
-    const state = { app: app as SparkApplicationObject, done: [] as string[] };
+    const state = { app, done: [] as string[] };
     let feedback: Feedback | undefined;
     for (const action of first.actions) feedback = await this.#perform(action, state, input.now, ctx);
     let decision: Decision = first;
@@ -81,16 +103,19 @@ export class SparkApplicationReconciler implements Reconciler {
       decision = decide({ ...input, feedback });
       for (const action of decision.actions) await this.#perform(action, state, input.now, ctx);
     }
+    let written: SparkApplicationObject | undefined;
     if (decision.statusChanged) {
-      const written = await this.#writeStatus(state.app, decision, ctx);
-      if (!written) return { requeue: true };
+      const outcome = await this.#writeStatus(state.app, decision, ctx);
+      if (outcome === 'conflict') return { kind: 'result', result: { requeue: true } };
+      if (outcome === 'gone') return { kind: 'result', result: {} };
+      written = outcome;
       this.#d.metrics.apply(app, metricChanges(app, app.status, decision.status, input.now));
     }
     for (const e of decision.events) this.#d.recorder.event(app, e.type, e.reason, e.message);
-    if (decision.requeueAfterMs !== undefined) return { requeueAfter: Math.max(1, decision.requeueAfterMs) };
-    // Our own status writes raise no event (the watch filters on generation): look once more at the new state, which
-    // may have a step of its own (e.g. SUBMISSION_FAILED with no retries left → FAILED).
-    return decision.statusChanged ? { requeueAfter: 1 } : {};
+    if (decision.requeueAfterMs !== undefined) {
+      return { kind: 'result', result: { requeueAfter: Math.max(1, decision.requeueAfterMs) } };
+    }
+    return written ? { kind: 'advanced', app: written } : { kind: 'result', result: {} };
   }
 
   async #observe(app: SparkApplicationObject, now: number): Promise<DecideInput> {
@@ -135,12 +160,18 @@ export class SparkApplicationReconciler implements Reconciler {
     ctx.log.debug({ action: action.kind }, 'performing action');
     switch (action.kind) {
       case 'RecordSpecHash': {
-        // The patch returns the new resourceVersion: the status write that follows is guarded by it.
+        // The patch returns the new resourceVersion: the status write that follows is guarded by it. The patch is
+        // itself guarded by the read resourceVersion: from a stale read (a cache behind after a watch outage) it
+        // would otherwise succeed, and the status write decided from the stale state would then overwrite newer
+        // status (found by test/reliability/control-plane-restart.test.ts: submissions counted twice).
         state.app = await client.patch(
           SparkApplications,
           { namespace, name: app.metadata?.name ?? '' },
           mergePatch({
-            metadata: { annotations: { [action.annotation]: action.hash } },
+            metadata: {
+              annotations: { [action.annotation]: action.hash },
+              ...(app.metadata?.resourceVersion ? { resourceVersion: app.metadata.resourceVersion } : {}),
+            },
           }),
         );
         return undefined;
@@ -252,17 +283,21 @@ export class SparkApplicationReconciler implements Reconciler {
   }
 
   /** Writes the decided status guarded by resourceVersion; false on a Conflict (newer state: decide again). */
-  async #writeStatus(app: SparkApplicationObject, decision: Decision, ctx: ReconcileContext): Promise<boolean> {
+  /** The app as written; 'conflict' when a newer version exists (decide again from it); 'gone' when deleted. */
+  async #writeStatus(
+    app: SparkApplicationObject,
+    decision: Decision,
+    ctx: ReconcileContext,
+  ): Promise<SparkApplicationObject | 'conflict' | 'gone'> {
     const next = { ...app, status: decision.status } as SparkApplicationObject;
     try {
-      await this.#d.client.status().update(next);
-      return true;
+      return await this.#d.client.status().update(next);
     } catch (err) {
       if (isConflict(err)) {
         ctx.log.debug('status write conflicted with a newer version; deciding again');
-        return false;
+        return 'conflict';
       }
-      if (isNotFound(err)) return true; // deleted meanwhile: nothing left to record
+      if (isNotFound(err)) return 'gone'; // deleted meanwhile: nothing left to record
       throw err;
     }
   }
