@@ -67,13 +67,17 @@ export interface EventBroadcasterOptions {
   readonly refillMs?: number;
   /** Distinct events remembered for aggregation (least recently used dropped). Default 4096. */
   readonly cacheSize?: number;
-  /** Attempts per write. Default 3. */
+  /**
+   * Attempts per write. Default 12 (client-go's maxTriesPerEvent): with the waits below an event outlives an API
+   * server or etcd restart of about a minute (test/reliability/control-plane-restart.test.ts lost events with 3).
+   */
   readonly attempts?: number;
-  /** Wait between attempts. Default 1 s. */
+  /** First wait between attempts, doubled after each, at most 10 s. Default 1 s. */
   readonly retryDelayMs?: number;
 }
 
 const MAX_MESSAGE = 1024;
+const MAX_RETRY_DELAY_MS = 10_000;
 const REASON = /^[A-Za-z][A-Za-z0-9]*$/;
 
 interface Bucket {
@@ -108,7 +112,7 @@ export class EventBroadcaster {
     this.#burst = options.burst ?? 25;
     this.#refillMs = options.refillMs ?? 300_000;
     this.#cacheSize = options.cacheSize ?? 4096;
-    this.#attempts = options.attempts ?? 3;
+    this.#attempts = options.attempts ?? 12;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
   }
 
@@ -228,11 +232,12 @@ export class EventBroadcaster {
         await this.#sink.create(event);
         return;
       } catch (err) {
-        if (attempt === this.#attempts) {
+        // Once shutting down, a failing write is not retried: shutdown() waits for the queue.
+        if (attempt === this.#attempts || this.#stopped) {
           this.#log.warn({ err, event: event.metadata.name, reason: event.reason }, 'could not write event');
           return;
         }
-        await this.#clock.sleep(this.#retryDelayMs);
+        await this.#clock.sleep(Math.min(this.#retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS));
       }
     }
   }
