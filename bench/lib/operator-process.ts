@@ -91,9 +91,13 @@ export class OperatorProcess {
     return op;
   }
 
-  /** /readyz answers 200 and the SparkApplication controller has started its workers (it leads, caches synced). */
+  /**
+   * The controllers have started their workers: this process leads (or runs without leader election) and its
+   * caches are synced (the manager starts controllers only then). Not /readyz: it stays failing after one transient
+   * watch failure until the next watch event arrives, which in a quiet namespace may take minutes.
+   */
   async ready(): Promise<boolean> {
-    return (await this.probe()) && this.logged('"msg":"starting workers"');
+    return this.logged('"msg":"starting workers"');
   }
 
   /** Whether this process's log lines so far contain `text`. */
