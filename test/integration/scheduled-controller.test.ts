@@ -226,8 +226,12 @@ test('Forbid skips a run while the previous one is unfinished; Replace deletes i
   assert.match(skipped.status?.reason ?? '', /skipped the run at 2026-01-01T02:00:00Z: concurrencyPolicy Forbid/);
   assert.deepEqual(await runNames(op, 'forbid'), [runAt('forbid', '2026-01-01T01:00:00Z')]);
 
-  // Once the run finishes, Forbid starts the next one.
+  // Once the run finishes, Forbid starts the next one. The clock moves only once the controller has seen the
+  // run finish (it records it in the history); moving it earlier races the cache and Forbid would rightly skip.
   await finish(op, runAt('forbid', '2026-01-01T01:00:00Z'), 'COMPLETED');
+  await scheduleWhen(op, 'forbid', 'the finished run in the history', (s) =>
+    (s.status?.pastSuccessfulRunNames ?? []).includes(runAt('forbid', '2026-01-01T01:00:00Z')),
+  );
   moveTo(op, '2026-01-01T03:00:00Z');
   await runsWhen(op, 'forbid', [runAt('forbid', '2026-01-01T01:00:00Z'), runAt('forbid', '2026-01-01T03:00:00Z')]);
 });

@@ -10,7 +10,7 @@ import {
   type SparkApplicationControllerSettings,
 } from '../../src/controllers/sparkapplication/index.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
-import { type Client, Manager, mergePatch, newClient } from '../../src/runtime/index.ts';
+import { type Client, Manager, mergePatch, newClient, newLogger } from '../../src/runtime/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
 
 let crds: Promise<void> | undefined;
@@ -56,6 +56,8 @@ export async function startOperator(
     kubeConfig: f.kc,
     cacheScopes: cacheScopes(settings),
     gracefulShutdownTimeoutMs: 5000,
+    // SPARKOP_TEST_LOG=debug shows the operator's logs while a test runs.
+    logger: newLogger({ level: process.env.SPARKOP_TEST_LOG ?? 'silent' }),
   });
   registerSparkApplicationController(manager, settings);
   const abort = new AbortController();
