@@ -6,5 +6,6 @@ source scripts/lib/node-env.sh
 echo "[check] tsc (type check)"
 tsc -p tsconfig.json
 echo "[check] biome (lint + format)"
-biome ci .
+# Plain text in logs (CI), colours on a terminal.
+if [ -t 1 ]; then biome ci .; else biome ci --colors=off .; fi
 echo "[check] ok"
