@@ -44,8 +44,57 @@ export async function startOperator(
 }
 
 /**
- * Ends every Running driver pod not ended yet with the exit code `exitCodeFor(appName)`, until every application
- * in `names` is COMPLETED or FAILED; returns them. Reads live (no cache).
+ * One pass over the driver pods: each Running one not ended yet (by uid, in `ended`) gets the exit code
+ * `exitCodeFor(appName)`; with `deleteUnschedulable`, drivers no node can take are deleted (a driver that asks
+ * for more memory than any node has stays Pending for ever — a real cluster might grow a node), as an
+ * administrator would: the operator then fails the application, saying its driver is gone.
+ */
+export async function endRunningDrivers(
+  api: Client,
+  namespace: string,
+  exitCodeFor: (app: string) => number,
+  ended: Set<string>,
+  options: { deleteUnschedulable?: boolean } = {},
+): Promise<void> {
+  const pods = await api.list(Pods, { namespace, labelSelector: 'spark-role=driver' });
+  const ignoreGone = (err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  };
+  if (options.deleteUnschedulable) {
+    const unschedulable = pods.filter((p) =>
+      p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'),
+    );
+    await Promise.all(
+      unschedulable.map((p) =>
+        api
+          .delete({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name: p.metadata?.name ?? '' } })
+          .catch(ignoreGone),
+      ),
+    );
+  }
+  const toEnd = pods.filter(
+    (p) => p.status?.phase === 'Running' && !ended.has(p.metadata?.uid ?? '') && !p.metadata?.deletionTimestamp,
+  );
+  for (let i = 0; i < toEnd.length; i += 50) {
+    await Promise.all(
+      toEnd.slice(i, i + 50).map(async (p) => {
+        const code = exitCodeFor(p.metadata?.labels?.[APP_NAME_LABEL] ?? '');
+        await api
+          .patch(
+            Pods,
+            { namespace, name: p.metadata?.name ?? '' },
+            mergePatch({ metadata: { annotations: { 'sim.sparkop.dev/exit-code': String(code) } } }),
+          )
+          .catch(ignoreGone);
+        ended.add(p.metadata?.uid ?? '');
+      }),
+    );
+  }
+}
+
+/**
+ * Ends drivers (endRunningDrivers) until every application in `names` is COMPLETED or FAILED; returns them. Reads
+ * live (no cache). On timeout the error lists applications still not terminal.
  */
 export async function runToTerminal(
   api: Client,
@@ -53,39 +102,30 @@ export async function runToTerminal(
   names: readonly string[],
   exitCodeFor: (app: string) => number,
   timeoutMs: number,
+  options: { deleteUnschedulable?: boolean; ended?: Set<string> } = {},
 ): Promise<SparkApplicationObject[]> {
-  const ended = new Set<string>();
+  const ended = options.ended ?? new Set<string>();
   const wanted = new Set(names);
+  let last: SparkApplicationObject[] = [];
+  const stuck = () =>
+    last
+      .filter((a) => !TERMINAL.has(stateOf(a)))
+      .slice(0, 10)
+      .map((a) => `${a.metadata?.name}: ${stateOf(a) || '(none)'} ${a.status?.applicationState?.errorMessage ?? ''}`)
+      .join('; ');
   return eventually(
     `${names.length} applications terminal`,
     async () => {
-      const pods = await api.list(Pods, { namespace, labelSelector: 'spark-role=driver' });
-      const toEnd = pods.filter(
-        (p) => p.status?.phase === 'Running' && !ended.has(p.metadata?.uid ?? '') && !p.metadata?.deletionTimestamp,
-      );
-      for (let i = 0; i < toEnd.length; i += 50) {
-        await Promise.all(
-          toEnd.slice(i, i + 50).map(async (p) => {
-            const code = exitCodeFor(p.metadata?.labels?.[APP_NAME_LABEL] ?? '');
-            await api
-              .patch(
-                Pods,
-                { namespace, name: p.metadata?.name ?? '' },
-                mergePatch({ metadata: { annotations: { 'sim.sparkop.dev/exit-code': String(code) } } }),
-              )
-              .catch((err: unknown) => {
-                if (!isNotFound(err)) throw err;
-              });
-            ended.add(p.metadata?.uid ?? '');
-          }),
-        );
-      }
+      await endRunningDrivers(api, namespace, exitCodeFor, ended, options);
       const apps = (await api.list(SparkApplications, { namespace })).filter((a) => wanted.has(a.metadata?.name ?? ''));
+      last = apps;
       const terminal = apps.filter((a) => TERMINAL.has(stateOf(a)));
       return terminal.length === names.length ? apps : undefined;
     },
     { timeoutMs, intervalMs: 500 },
-  );
+  ).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; not terminal: ${stuck()}`, { cause: err });
+  });
 }
 
 /** Driver pods of `namespace` by application name. */
