@@ -9,6 +9,7 @@ import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/
 import { parseAllDocuments } from 'yaml';
 import type { SparkApplication } from '../../src/api/index.ts';
 import { parseProperties } from '../../src/spark/properties.ts';
+import { sharedPath } from '../support/shared.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -29,7 +30,7 @@ export function pysparkHomes(): Map<string, string> {
 
 /** The kubeflow examples (../shared/examples/kubeflow from the repo root) plus this folder's corpus. */
 export function corpus(): { name: string; app: SparkApplication }[] {
-  const dirs = [join(ROOT, '..', 'shared', 'examples', 'kubeflow'), join(import.meta.dirname, 'corpus')];
+  const dirs = [sharedPath('examples', 'kubeflow'), join(import.meta.dirname, 'corpus')];
   const result: { name: string; app: SparkApplication }[] = [];
   for (const dir of dirs) {
     for (const file of readdirSync(dir)

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -17,11 +16,12 @@ import {
   validateSparkApplication,
 } from '../../src/api/index.ts';
 import { sharedCluster, testNamespace } from '../support/kube.ts';
+import { sharedPath } from '../support/shared.ts';
 
 type Manifest = Record<string, unknown> & { kind?: string; metadata?: Record<string, unknown> };
 
 function examplesDir(): string {
-  const dir = join(fileURLToPath(new URL('../../', import.meta.url)), '..', 'shared', 'examples', 'kubeflow');
+  const dir = sharedPath('examples', 'kubeflow');
   if (!existsSync(dir))
     throw new Error(`kubeflow examples not found at ${dir} (expected ../shared beside the repository)`);
   return dir;

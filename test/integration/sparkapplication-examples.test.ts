@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import {
   ConfigMaps,
@@ -13,9 +12,10 @@ import {
   SparkApplications,
 } from '../../src/controllers/sparkapplication/kinds.ts';
 import { eventually } from '../support/kube.ts';
+import { sharedPath } from '../support/shared.ts';
 import { createApp, type Fixture, finishPod, fixture, startOperator, waitState } from './sparkapplication-harness.ts';
 
-const DIR = join(fileURLToPath(new URL('../../', import.meta.url)), '..', 'shared', 'examples', 'kubeflow');
+const DIR = sharedPath('examples', 'kubeflow');
 
 /** Examples that cannot complete here, and why they fail. */
 const EXPECTED_FAILURES: Record<string, RegExp> = {

@@ -9,12 +9,13 @@ import { parse } from 'yaml';
 import type { JsonSchema } from '../../src/api/crd/refs.ts';
 import { schemaDifferences } from '../../src/api/crd/schema-diff.ts';
 import { allCrds, type CrdManifest, crdFiles } from '../../src/api/index.ts';
+import { sharedPath } from '../support/shared.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** kubeflow's CRDs live in the shared folder beside the repository (a copy in CI). */
 function referenceCrd(fileName: string): CrdManifest {
-  const dir = join(repoRoot, '..', 'shared', 'reference', 'kubeflow-crds');
+  const dir = sharedPath('reference', 'kubeflow-crds');
   if (!existsSync(dir))
     throw new Error(`kubeflow reference CRDs not found at ${dir} (expected ../shared beside the repository)`);
   return parse(readFileSync(join(dir, fileName), 'utf8')) as CrdManifest;
