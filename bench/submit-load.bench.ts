@@ -242,7 +242,7 @@ try {
           'p99 create -> driver pod (ms)',
           `${p99}${RATE ? ` at ${RATE}/s` : ' (unpaced)'}`,
           '<= 200 at 50/s',
-          RATE && RATE <= 50 ? verdict(p99 <= 200) : 'n/a (run --rate 50)',
+          RATE === 50 ? verdict(p99 <= 200) : 'n/a (run --rate 50)',
         ],
         ['p50 create -> driver pod (ms)', String(summary.createToDriverPodMs.p50), '', ''],
         ['operator RSS after run (MiB)', String(summary.operatorRssMiB.afterRun), '', ''],

@@ -48,6 +48,13 @@ export function saveResult(name: string, result: object): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  // In the repository's format (short arrays on one line), so that `npm run check` passes with the result committed.
+  const biome = fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url));
+  try {
+    execFileSync(biome, ['format', '--write', file], { stdio: 'ignore' });
+  } catch {
+    // left as JSON.stringify wrote it: still valid JSON
+  }
   return file;
 }
 
