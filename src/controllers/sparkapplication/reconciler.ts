@@ -48,6 +48,8 @@ import { uiIngress, uiService } from './ui.ts';
 
 /** Bounds the decide-again loop of one reconcile; a longer chain continues in the next reconcile. */
 const MAX_ROUNDS_PER_RECONCILE = 5;
+/** How long to wait for the cache to show our own last write before looking again. */
+const CACHE_CATCH_UP_MS = 50;
 
 export interface ReconcilerDeps {
   readonly client: Client;
@@ -65,6 +67,13 @@ export class ActionError extends Error {
 
 export class SparkApplicationReconciler implements Reconciler {
   readonly #d: ReconcilerDeps;
+  /**
+   * Per application (namespace/name), the resourceVersions our own last writes replaced. A cached read still at one
+   * of them is stale: deciding on it would repeat the submission (the pod answers AlreadyExists, the status write
+   * Conflict) — at 20 applications/s that doubled the operator's requests and CPU per application, because a pod's
+   * event re-queues the key before the app's own status event reaches the cache (bench/submit-load.bench.ts).
+   */
+  readonly #replaced = new Map<string, ReadonlySet<string>>();
 
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
@@ -72,6 +81,11 @@ export class SparkApplicationReconciler implements Reconciler {
 
   async reconcile(ctx: ReconcileContext, request: Request): Promise<Result> {
     const app = await this.#d.client.get(SparkApplications, request).catch(ignoreNotFound);
+    const key = `${request.namespace}/${request.name}`;
+    if (app && this.#replaced.get(key)?.has(app.metadata?.resourceVersion ?? '')) {
+      return { requeueAfter: CACHE_CATCH_UP_MS };
+    }
+    this.#replaced.delete(key);
     // Gone: what it owned (pods, Services, Ingress, PodGroup) is deleted by the garbage collector.
     if (!app || app.metadata?.deletionTimestamp) return {};
     // A status change may enable the next step at once (e.g. SUBMISSION_FAILED with no retries left → FAILED). Our
@@ -79,11 +93,16 @@ export class SparkApplicationReconciler implements Reconciler {
     // again at once on the object the write returned, instead of requeueing onto a possibly stale cache (which would
     // conflict and back off).
     let current: SparkApplicationObject = app;
-    for (let round = 1; ; round++) {
-      const step = await this.#round(current, ctx);
-      if (step.kind === 'result') return step.result;
-      if (round >= MAX_ROUNDS_PER_RECONCILE) return { requeueAfter: 1 };
-      current = step.app;
+    const replaced = new Set<string>();
+    try {
+      for (let round = 1; ; round++) {
+        const step = await this.#round(current, ctx, replaced);
+        if (step.kind === 'result') return step.result;
+        if (round >= MAX_ROUNDS_PER_RECONCILE) return { requeueAfter: 1 };
+        current = step.app;
+      }
+    } finally {
+      if (replaced.size > 0) this.#replaced.set(key, replaced);
     }
   }
 
@@ -91,6 +110,7 @@ export class SparkApplicationReconciler implements Reconciler {
   async #round(
     app: SparkApplicationObject,
     ctx: ReconcileContext,
+    replaced: Set<string>,
   ): Promise<{ kind: 'result'; result: Result } | { kind: 'advanced'; app: SparkApplicationObject }> {
     const input = await this.#observe(app, this.#d.clock.now());
     const first = decide(input);
@@ -104,11 +124,13 @@ export class SparkApplicationReconciler implements Reconciler {
       for (const action of decision.actions) await this.#perform(action, state, input.now, ctx);
     }
     let written: SparkApplicationObject | undefined;
+    if (state.app !== app) replaced.add(app.metadata?.resourceVersion ?? ''); // the spec-hash patch wrote
     if (decision.statusChanged) {
       const outcome = await this.#writeStatus(state.app, decision, ctx);
       if (outcome === 'conflict') return { kind: 'result', result: { requeue: true } };
       if (outcome === 'gone') return { kind: 'result', result: {} };
       written = outcome;
+      replaced.add(app.metadata?.resourceVersion ?? '').add(state.app.metadata?.resourceVersion ?? '');
       this.#d.metrics.apply(app, metricChanges(app, app.status, decision.status, input.now));
     }
     for (const e of decision.events) this.#d.recorder.event(app, e.type, e.reason, e.message);
