@@ -6,16 +6,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { appNames, benchApp } from '../../bench/lib/apps.ts';
 import { Pods } from '../../src/controllers/sparkapplication/kinds.ts';
-import { fixture } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';
-import { assertOneDriverEach, runToTerminal, startOperator } from './support.ts';
+import { assertOneDriverEach, privateFixture, runToTerminal, startOperator } from './support.ts';
 
 const APPS = 500;
 /** Every seventh driver fails: both terminal states are reached through the restart. */
 const exitCodeFor = (app: string) => (Number(app.slice(-5)) % 7 === 3 ? 1 : 0);
 
 test('SIGKILL mid-burst of 500 applications, restart: one driver per attempt, none lost, every one terminal', async (t) => {
-  const f = await fixture(t);
+  const f = await privateFixture(t);
   const names = appNames('burst', APPS);
   const create = async (batch: readonly string[]) => {
     for (let i = 0; i < batch.length; i += 50) {

@@ -10,9 +10,8 @@ import fc from 'fast-check';
 import { benchApp } from '../../bench/lib/apps.ts';
 import { type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { ApiError } from '../../src/runtime/index.ts';
-import { fixture } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';
-import { endRunningDrivers, runToTerminal, startOperator, stateOf, TERMINAL } from './support.ts';
+import { endRunningDrivers, privateFixture, runToTerminal, startOperator, stateOf, TERMINAL } from './support.ts';
 
 const SEED = 4242;
 const COUNT = 1000;
@@ -122,7 +121,7 @@ function application(index: number, o: Overrides, namespace: string): SparkAppli
 }
 
 test('1000 generated applications: refused with a clear message, or run to an end that says why', async (t) => {
-  const f = await fixture(t);
+  const f = await privateFixture(t);
   const op = await startOperator(t, f.kubeconfigPath, f.namespace, ['--controller-threads=8']);
   const generated = fc.sample(overrides, { seed: SEED, numRuns: COUNT });
   const apps = generated.map((o, i) => application(i, o, f.namespace));

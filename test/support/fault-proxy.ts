@@ -9,7 +9,8 @@
 //       the client is told it failed: what a lost answer looks like);
 //   409 Conflict (updates and patches only: the API server answers a create of an existing name with
 //       AlreadyExists, which a proxy cannot fake faithfully), not forwarded;
-// and, for watches, may cut the stream after a short while. Every request and fault is counted.
+// and, for watches, may cut the stream after a short while (a watch opened while faults are off is cut once they
+// are on). Every request and fault is counted.
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:https';
@@ -134,8 +135,9 @@ export class FaultProxy {
   }
 
   #kind(method: string, watch: boolean, a: number, b: number): FaultKind | undefined {
-    if (!this.enabled) return undefined;
+    // A watch is armed even while faults are off (it may outlive that): it is cut once they are on.
     if (watch) return a < (this.#options.watchCutRate ?? 0) ? 'watch-cut' : undefined;
+    if (!this.enabled) return undefined;
     if (a >= this.#options.faultRate) return undefined;
     const update = method === 'PUT' || method === 'PATCH';
     const write = method !== 'GET';
@@ -154,7 +156,7 @@ export class FaultProxy {
     const label = watch ? 'WATCH' : method;
     this.#byMethod.set(label, (this.#byMethod.get(label) ?? 0) + 1);
     const { kind: fault, cutAfterMs } = this.#choose(method, watch);
-    if (fault) this.#faults[fault]++;
+    if (fault && fault !== 'watch-cut') this.#faults[fault]++;
     const answer = (code: number, reason: string, message: string, headers: Record<string, string> = {}) => {
       req.resume();
       res.writeHead(code, { 'content-type': 'application/json', ...headers });
@@ -176,10 +178,17 @@ export class FaultProxy {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
       if (fault === 'watch-cut') {
-        const timer = setTimeout(() => {
+        let timer: NodeJS.Timeout;
+        const cut = () => {
+          if (!this.enabled) {
+            timer = setTimeout(cut, cutAfterMs);
+            return;
+          }
+          this.#faults['watch-cut']++;
           up.destroy();
           res.destroy();
-        }, cutAfterMs);
+        };
+        timer = setTimeout(cut, cutAfterMs);
         res.on('close', () => clearTimeout(timer));
       }
     });
