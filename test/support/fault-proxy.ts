@@ -162,10 +162,15 @@ export class FaultProxy {
       res.writeHead(code, { 'content-type': 'application/json', ...headers });
       res.end(status(code, reason, message));
     };
-    if (fault === '429') return answer(429, 'TooManyRequests', 'injected by the fault proxy', { 'retry-after': '1' });
-    if (fault === '500') return answer(500, 'InternalError', 'injected by the fault proxy');
-    if (fault === '409') {
-      return answer(409, 'Conflict', 'the object has been modified; please apply your changes to the latest version');
+    if (fault === '429' || fault === '500' || fault === '409') {
+      const [code, reason, message] =
+        fault === '429'
+          ? [429, 'TooManyRequests', 'injected by the fault proxy']
+          : fault === '500'
+            ? [500, 'InternalError', 'injected by the fault proxy']
+            : [409, 'Conflict', 'the object has been modified; please apply your changes to the latest version'];
+      answer(code, reason, message, fault === '429' ? { 'retry-after': '1' } : {});
+      return;
     }
     const upstream = new URL(req.url ?? '/', this.#options.upstream);
     const headers = { ...req.headers, host: upstream.host };
