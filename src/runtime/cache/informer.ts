@@ -258,6 +258,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
       for await (const event of this.#o.rest.watch(path, {
         signal: stop.signal,
         idleTimeoutMs: (timeoutSeconds + 30) * 1000,
+        // A watch the server accepted is a working connection again: healthy now, not only at the next event
+        // (which in a quiet namespace may take minutes and would keep /readyz failing that long).
+        onOpen: () => this.#failures.set(namespace, 0),
       })) {
         const command = advance({ type: 'watchEvent', event });
         if (command) return { type: 'next', command };

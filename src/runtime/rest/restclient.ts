@@ -94,7 +94,11 @@ export class RestClient {
    * Opens a watch (`path` carries watch=true and the resourceVersion) and yields its events until the server ends
    * it or `signal` aborts. An error answer to the request itself (e.g. 410) is thrown as a typed ApiError.
    */
-  async *watch(path: string, options: { signal: AbortSignal; idleTimeoutMs: number }): AsyncGenerator<WatchEvent> {
+  /** `onOpen` runs once the server has accepted the watch (before any event: a quiet watch may send none for minutes). */
+  async *watch(
+    path: string,
+    options: { signal: AbortSignal; idleTimeoutMs: number; onOpen?: () => void },
+  ): AsyncGenerator<WatchEvent> {
     await this.limiter.wait(options.signal);
     const started = performance.now();
     const info = { method: 'GET', path };
@@ -117,6 +121,7 @@ export class RestClient {
       for await (const chunk of res) chunks.push(chunk as Buffer);
       throw apiErrorFrom(status, Buffer.concat(chunks).toString('utf8'), info);
     }
+    options.onOpen?.();
     try {
       yield* readWatchEvents(res);
     } catch (err) {
