@@ -64,6 +64,29 @@ export async function installCrds(kubeConfig: KubeConfig, options: InstallOption
   const crds = options.crds ?? allCrds();
   for (const crd of crds) await apply(kubeConfig, crd);
   for (const crd of crds) await waitEstablished(kubeConfig, crd.metadata.name, options.timeoutMs ?? 30_000);
+  // Established is not yet served: discovery and the resource's endpoint follow a moment later (seconds under load),
+  // and a client that maps kinds through discovery right after would fail with "no kind match".
+  for (const crd of crds) await waitServed(kubeConfig, crd, options.timeoutMs ?? 30_000);
+}
+
+async function waitServed(kc: KubeConfig, crd: CrdManifest, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const { group, names, versions } = crd.spec;
+  for (const version of versions.filter((v) => v.served).map((v) => v.name)) {
+    for (;;) {
+      const served = await call(kc, 'GET', `/apis/${group}/${version}`).then(
+        (list) => ((list as { resources?: { name: string }[] }).resources ?? []).some((r) => r.name === names.plural),
+        (err: unknown) => {
+          if (err instanceof HttpError && err.status === 404) return false;
+          throw err;
+        },
+      );
+      if (served) break;
+      if (Date.now() > deadline)
+        throw new Error(`${names.plural}.${group}/${version} not served after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
 }
 
 async function apply(kc: KubeConfig, crd: CrdManifest): Promise<void> {

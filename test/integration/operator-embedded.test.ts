@@ -57,7 +57,10 @@ test('npm start with no cluster: embedded control plane, the example completes, 
       cwd: root,
       env: { ...env, KUBECONFIG: kubeconfig },
     });
-  const created = await sparkctl('create', '-f', 'examples/spark-pi.yaml');
+  // On failure, say what the operator printed (it may have stopped, and removed its state, meanwhile).
+  const created = await sparkctl('create', '-f', 'examples/spark-pi.yaml').catch((err: Error) => {
+    throw new Error(`${err.message}\n--- operator output (exit code ${child.exitCode}) ---\n${output}`, { cause: err });
+  });
   assert.equal(created.stdout, 'sparkapplication.sparkoperator.k8s.io/spark-pi created\n');
   await eventually('spark-pi COMPLETED', async () => /^spark-pi\s+COMPLETED\s/m.test((await sparkctl('list')).stdout), {
     timeoutMs: 60_000,
