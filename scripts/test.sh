@@ -12,11 +12,26 @@ bash scripts/controlplane/build.sh all >/dev/null
 bash scripts/helm/build.sh >/dev/null
 bash scripts/pyspark/install.sh >/dev/null
 
-if [ "$#" -gt 0 ]; then files=("$@"); else files=("test/**/*.test.ts"); fi
+run_tests() {
+  local concurrency="$1"; shift
+  node --test \
+    --test-global-setup=test/support/global-setup.ts \
+    --test-concurrency="$concurrency" \
+    --test-timeout=600000 \
+    --test-reporter=spec \
+    "$@"
+}
+
+if [ "$#" -gt 0 ]; then
+  run_tests "${SPARKOP_TEST_CONCURRENCY:-2}" "$@"
+  exit $?
+fi
 # Test files run as separate processes, two at a time (the machine has 2 cores and the control plane shares them).
-exec node --test \
-  --test-global-setup=test/support/global-setup.ts \
-  --test-concurrency="${SPARKOP_TEST_CONCURRENCY:-2}" \
-  --test-timeout=600000 \
-  --test-reporter=spec \
-  "${files[@]}"
+# The reliability suite comes last, one file at a time: each file drives a private control plane through bursts,
+# restarts and faults, and the load it makes must not starve the timing of the other tests.
+status=0
+run_tests "${SPARKOP_TEST_CONCURRENCY:-2}" 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' \
+  'test/conformance/**/*.test.ts' || status=$?
+echo "[test] reliability suite (one file at a time)"
+run_tests 1 'test/reliability/**/*.test.ts' || status=$?
+exit "$status"
