@@ -5,7 +5,7 @@
 //                    ──resolveDriverConf──▶ DriverConf (every setting resolved once)
 //                    ──fold DRIVER_STEPS over the template pod──▶ pod + properties + resources
 //
-// Pure: no I/O, no clock, no randomness (ids come from the app's uid and the attempt). The I/O lives in
+// Pure: no I/O, no clock, no randomness (ids come from the app's uid and the submission id). The I/O lives in
 // src/spark/submit/.
 import type { V1ConfigMap, V1Container, V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../api/index.ts';
@@ -94,7 +94,13 @@ export function buildNativeSubmission(app: SparkApplication, settings: Submissio
         uid: app.metadata.uid,
       }
     : undefined;
-  const conf = resolveDriverConf(request, settings, submissionIds(uid, settings.attempt), app.spec.sparkVersion, owner);
+  const conf = resolveDriverConf(
+    request,
+    settings,
+    submissionIds(uid, settings.submissionId),
+    app.spec.sparkVersion,
+    owner,
+  );
   const build = runSteps(conf);
   const { pod, container } = build.pod;
   const driverPod: V1Pod = {

@@ -1,6 +1,8 @@
 // Deterministic names and ids of a submission. spark-submit draws them at random; sparkop derives them from the
-// application's uid and the attempt number, so a resubmission after an operator crash computes the same driver pod
-// name, Service and ConfigMaps and finds the objects it already created instead of making a second driver.
+// application's uid and the submission id, so a resubmission after an operator crash computes the same Service and
+// ConfigMaps and finds the objects it already created instead of making a second driver. The submission id, not
+// the attempt number: counters restart at 1 after a spec change, and the new run's Service and ConfigMap must not
+// take the names of the old run's, which the garbage collector may not have deleted yet.
 import { createHash } from 'node:crypto';
 
 /** The ids spark-submit would draw at random, in spark-submit's formats. */
@@ -19,9 +21,9 @@ function hex(seed: string, what: string, length: number): string {
   return createHash('sha256').update(`${seed}\u0000${what}`).digest('hex').slice(0, length);
 }
 
-/** Ids for one submission attempt of one application (same inputs → same ids). */
-export function submissionIds(appUid: string, attempt: number): SubmissionIds {
-  const seed = `${appUid}/${attempt}`;
+/** Ids for one submission of one application (same inputs → same ids). */
+export function submissionIds(appUid: string, submissionId: string): SubmissionIds {
+  const seed = `${appUid}/${submissionId}`;
   const u = hex(seed, 'local-dir', 32);
   return {
     appId: `spark-${hex(seed, 'app-id', 32)}`,

@@ -6,7 +6,7 @@ export type SubmitterKind = 'native' | 'spark-submit';
 export interface SubmissionSettings {
   /** kubeflow's label `sparkoperator.k8s.io/submission-id`: a new id per attempt. */
   readonly submissionId: string;
-  /** Submission attempt (1, 2, …); with the app's uid it determines every generated name and id. */
+  /** Submission attempt (1, 2, …). Names and ids come from the app's uid and the submission id, not from this. */
   readonly attempt: number;
   /** spark.master as the driver sees it, e.g. `k8s://https://kubernetes.default.svc:443`. */
   readonly masterURL: string;

@@ -1,5 +1,7 @@
 // Fixtures of the SparkApplication controller's integration tests: an operator (Manager + controller) scoped to the
 // test's namespace, and helpers that create applications, drive their kwok pods and wait for states.
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { installCrds, type SparkApplication } from '../../src/api/index.ts';
@@ -10,7 +12,7 @@ import {
   type SparkApplicationControllerSettings,
 } from '../../src/controllers/sparkapplication/index.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
-import { type Client, Manager, mergePatch, newClient, newLogger } from '../../src/runtime/index.ts';
+import { type Client, type Logger, Manager, mergePatch, newClient, newLogger } from '../../src/runtime/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
 
 let crds: Promise<void> | undefined;
@@ -56,8 +58,7 @@ export async function startOperator(
     kubeConfig: f.kc,
     cacheScopes: cacheScopes(settings),
     gracefulShutdownTimeoutMs: 5000,
-    // SPARKOP_TEST_LOG=debug shows the operator's logs while a test runs.
-    logger: newLogger({ level: process.env.SPARKOP_TEST_LOG ?? 'silent' }),
+    logger: operatorLogger(f.namespace),
   });
   registerSparkApplicationController(manager, settings);
   const abort = new AbortController();
@@ -72,6 +73,19 @@ export async function startOperator(
   };
   t.after(stop);
   return { manager, stop };
+}
+
+/**
+ * SPARKOP_TEST_LOG=debug shows the operator's logs while a test runs; SPARKOP_TEST_LOG_DIR=dir writes them, at debug
+ * level, to `dir/<namespace>.log` instead (one file per test, for a full run where a flaky test must be explained).
+ */
+function operatorLogger(namespace: string): Logger {
+  const dir = process.env.SPARKOP_TEST_LOG_DIR;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    return newLogger({ level: 'debug', destination: createWriteStream(join(dir, `${namespace}.log`)) });
+  }
+  return newLogger({ level: process.env.SPARKOP_TEST_LOG ?? 'silent' });
 }
 
 /** The smallest application kwok can run: the driver pod is all there is (no executors without a simulator). */

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nativeSubmitter } from '../../src/controllers/sparkapplication/index.ts';
-import { Pods, Services, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
-import { mergePatch } from '../../src/runtime/index.ts';
+import { ConfigMaps, Pods, Services, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { type KubeObject, mergePatch } from '../../src/runtime/index.ts';
 import { nextSubmissionID } from '../../src/spark/lifecycle/index.ts';
 import { submissionSettings } from '../../src/spark/settings.ts';
 import { eventually } from '../support/kube.ts';
@@ -13,6 +13,7 @@ import {
   createApp,
   driverPods,
   eventReasons,
+  type Fixture,
   finishPod,
   fixture,
   getApp,
@@ -142,6 +143,17 @@ test('a spec change invalidates the run and reruns with the new spec', async (t)
   await createApp(f, minimalApp('edit'));
   const before = await waitState(f, 'edit', 'RUNNING');
   const oldPod = (await driverPods(f, 'edit'))[0];
+  // The old run's Service and ConfigMaps outlive its pod (a finalizer holds them, as a slow garbage collector
+  // would): the rerun, whose counters start again at 1, must not need their names.
+  const lingering = await ownedBy(f, oldPod?.metadata?.uid ?? '');
+  assert.ok(lingering.length >= 2, `the old driver owns a Service and a ConfigMap: ${lingering.map((o) => o.kind)}`);
+  const hold = mergePatch({ metadata: { finalizers: ['sparkop.dev/test-hold'] } });
+  const release = mergePatch({ metadata: { finalizers: null } });
+  for (const o of lingering) await f.api.patch(o.type, { namespace: f.namespace, name: o.name }, hold);
+  t.after(async () => {
+    for (const o of lingering)
+      await f.api.patch(o.type, { namespace: f.namespace, name: o.name }, release).catch(() => {});
+  });
   await f.api.patch(
     SparkApplications,
     { namespace: f.namespace, name: 'edit' },
@@ -159,9 +171,23 @@ test('a spec change invalidates the run and reruns with the new spec', async (t)
   assert.deepEqual(pods[0]?.spec?.containers.find((c) => c.name === 'spark-kubernetes-driver')?.args?.slice(-1), [
     '1000',
   ]);
+  const fresh = await ownedBy(f, pods[0]?.metadata?.uid ?? '');
+  assert.equal(fresh.length, lingering.length, 'the new driver got its own Service and ConfigMaps');
+  for (const o of fresh) assert.ok(!lingering.some((l) => l.name === o.name), `${o.kind} ${o.name} is new`);
   assert.ok(after.metadata?.annotations?.['sparkop.dev/spec-hash']);
   assert.ok((await eventReasons(f, 'edit')).includes('SparkApplicationSpecUpdateProcessed'));
 });
+
+/** The Services and ConfigMaps owned by the pod with `uid` (a driver's headless Service and conf ConfigMaps). */
+async function ownedBy(f: Fixture, uid: string) {
+  const owned = (o: KubeObject) => o.metadata?.ownerReferences?.some((r) => r.uid === uid) ?? false;
+  const services = (await f.api.list(Services, { namespace: f.namespace })).filter(owned);
+  const maps = (await f.api.list(ConfigMaps, { namespace: f.namespace })).filter(owned);
+  return [
+    ...services.map((o) => ({ type: Services, kind: 'Service', name: o.metadata?.name ?? '' })),
+    ...maps.map((o) => ({ type: ConfigMaps, kind: 'ConfigMap', name: o.metadata?.name ?? '' })),
+  ];
+}
 
 test('time to live: a finished application is deleted that long after it ended', async (t) => {
   const f = await fixture(t);

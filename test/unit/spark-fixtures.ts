@@ -35,7 +35,7 @@ export function driverConf(app: SparkApplication, settings: SubmissionSettings =
   return resolveDriverConf(
     request,
     settings,
-    submissionIds(app.metadata?.uid ?? 'x', settings.attempt),
+    submissionIds(app.metadata?.uid ?? 'x', settings.submissionId),
     app.spec.sparkVersion,
   );
 }

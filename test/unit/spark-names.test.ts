@@ -4,16 +4,19 @@ import fc from 'fast-check';
 import { appNameLabel, driverServiceName, resourceNamePrefix, submissionIds } from '../../src/spark/names.ts';
 
 describe('submission ids', () => {
-  test('are the same for the same app and attempt, different for another attempt', () => {
-    const a = submissionIds('uid-1', 1);
-    assert.deepEqual(submissionIds('uid-1', 1), a);
-    assert.notEqual(submissionIds('uid-1', 2).appId, a.appId);
-    assert.notEqual(submissionIds('uid-2', 1).appId, a.appId);
+  test('are the same for the same app and submission, different for another submission', () => {
+    const a = submissionIds('uid-1', 'sub-1');
+    assert.deepEqual(submissionIds('uid-1', 'sub-1'), a);
+    for (const other of [submissionIds('uid-1', 'sub-2'), submissionIds('uid-2', 'sub-1')]) {
+      assert.notEqual(other.appId, a.appId);
+      assert.notEqual(other.uniqueId, a.uniqueId);
+      assert.notEqual(other.confMapId, a.confMapId);
+    }
   });
   test("have spark-submit's formats", () => {
     fc.assert(
-      fc.property(fc.uuid(), fc.integer({ min: 1, max: 1000 }), (uid, attempt) => {
-        const ids = submissionIds(uid, attempt);
+      fc.property(fc.uuid(), fc.uuid(), (uid, submission) => {
+        const ids = submissionIds(uid, submission);
         assert.match(ids.appId, /^spark-[0-9a-f]{32}$/);
         assert.match(ids.uniqueId, /^[0-9a-f]{16}$/);
         assert.match(ids.confMapId, /^[0-9a-f]{16}$/);

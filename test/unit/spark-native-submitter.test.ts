@@ -56,11 +56,15 @@ test('a resubmission of the same attempt adopts the existing driver and creates 
   assert.equal(log.length, count);
 });
 
-test('a driver pod of another attempt with the same name is an error, not an adoption', async () => {
+test('a driver pod of another submission with the same name is an error, not an adoption', async () => {
   const { client } = memoryClient();
   await new NativeSubmitter(client).submit(sparkPi(), SETTINGS);
   await assert.rejects(
-    new NativeSubmitter(client).submit(sparkPi(), { ...SETTINGS, attempt: 2 }),
+    new NativeSubmitter(client).submit(sparkPi(), {
+      ...SETTINGS,
+      submissionId: `${SETTINGS.submissionId}-next`,
+      attempt: 2,
+    }),
     /belongs to another submission/,
   );
 });

@@ -123,6 +123,19 @@ export class SparkApplicationReconciler implements Reconciler {
       decision = decide({ ...input, feedback });
       for (const action of decision.actions) await this.#perform(action, state, input.now, ctx);
     }
+    ctx.log.debug(
+      {
+        from: app.status?.applicationState?.state ?? '',
+        to: decision.status.applicationState?.state ?? '',
+        rv: app.metadata?.resourceVersion,
+        driver: input.driverPod
+          ? `${input.driverPod.phase ?? ''}/${input.driverPod.labels?.['sparkoperator.k8s.io/submission-id'] ?? ''}`
+          : 'none',
+        actions: [...first.actions, ...(first.awaiting ? decision.actions : [])].map((a) => a.kind),
+        requeueAfterMs: decision.requeueAfterMs,
+      },
+      'decided',
+    );
     let written: SparkApplicationObject | undefined;
     if (state.app !== app) replaced.add(app.metadata?.resourceVersion ?? ''); // the spec-hash patch wrote
     if (decision.statusChanged) {
