@@ -110,6 +110,26 @@ test('submission failure: the API server refuses the pod, retried, then FAILED; 
   await waitState(f, 'later', 'RUNNING', 30_000);
 });
 
+test('a submission refused after its driver pod was created leaves no driver behind', async (t) => {
+  const f = await fixture(t);
+  // The pod is allowed, its ConfigMap is not: spark-submit deletes the driver pod then, and so must we.
+  await f.api.create({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'no-configmaps', namespace: f.namespace },
+    spec: { hard: { configmaps: '0' } },
+  });
+  await eventually('quota active', async () => {
+    const q = await f.core.readNamespacedResourceQuota({ name: 'no-configmaps', namespace: f.namespace });
+    return q.status?.hard?.configmaps === '0' ? q : undefined;
+  });
+  await startOperator(t, f);
+  await createApp(f, minimalApp('half'));
+  const failed = await waitState(f, 'half', 'FAILED');
+  assert.match(failed.status?.applicationState?.errorMessage ?? '', /configmap/i);
+  await eventually('driver pod deleted', async () => ((await driverPods(f, 'half')).length === 0 ? true : undefined));
+});
+
 test('suspend tears the run down; resume submits again', async (t) => {
   const f = await fixture(t);
   await startOperator(t, f);

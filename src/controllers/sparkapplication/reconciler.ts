@@ -298,14 +298,7 @@ export class SparkApplicationReconciler implements Reconciler {
         throw new ActionError(`creating ${obj.kind} ${obj.metadata?.name}`, { cause: err });
       }
     }
-    const outcome = await submitAttempt(
-      this.#d.submitter,
-      client.apiReader,
-      prepared.app,
-      action,
-      settings.submission,
-      now,
-    );
+    const outcome = await submitAttempt(this.#d.submitter, client, prepared.app, action, settings.submission, now);
     ctx.log.info(
       {
         submissionID: action.submissionID,

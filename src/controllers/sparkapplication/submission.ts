@@ -1,5 +1,6 @@
 // Submitting one attempt, with the lifecycle's idempotence rule: the driver pod of this submission created or found
-// → Submitted; the name held by a pod of another submission → Blocked; any other failure → Failed. Transient API
+// → Submitted; the name held by a pod of another submission → Blocked; any other failure → Failed (and a driver pod
+// this submission created is deleted). Transient API
 // failures (throttling, timeouts, lost connections) are thrown instead: the attempt is retried with backoff and
 // does not count as a failed submission.
 import type { V1Pod } from '@kubernetes/client-node';
@@ -7,10 +8,10 @@ import type { SparkApplication } from '../../api/index.ts';
 import {
   type Client,
   isAlreadyExists,
+  isConflict,
   isNotFound,
   isTransient,
   type KubeObject,
-  type Reader,
 } from '../../runtime/index.ts';
 import { type Feedback, SUBMISSION_ID_LABEL, type SubmitDriver } from '../../spark/lifecycle/index.ts';
 import { type SubmissionSettings, submissionSettings } from '../../spark/settings.ts';
@@ -74,7 +75,7 @@ export interface SubmitOutcome {
 /** Submits `action`'s attempt of `app`; see the rules at the top of this file. */
 export async function submitAttempt(
   submitter: Submitter,
-  liveReader: Reader,
+  client: Pick<Client, 'apiReader' | 'delete'>,
   app: SparkApplication,
   action: SubmitDriver,
   base: Partial<SubmissionSettings>,
@@ -87,11 +88,13 @@ export async function submitAttempt(
     submitTimeMs: nowMs,
   });
   const namespace = app.metadata.namespace ?? '';
-  const holder = async (): Promise<string | undefined> => {
-    const pod = await liveReader.get(Pods, { namespace, name: action.driverPodName }).catch((err: unknown) => {
+  const livePod = () =>
+    client.apiReader.get(Pods, { namespace, name: action.driverPodName }).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;
     });
+  const holder = async (): Promise<string | undefined> => {
+    const pod = await livePod();
     return pod ? (pod.metadata?.labels?.[SUBMISSION_ID_LABEL] ?? '(none)') : undefined;
   };
   const blocked = (other: string): SubmitOutcome => ({
@@ -119,8 +122,16 @@ export async function submitAttempt(
         cause: err,
       });
     }
-    const other = await holder();
+    const pod = await livePod();
+    const other = pod ? (pod.metadata?.labels?.[SUBMISSION_ID_LABEL] ?? '(none)') : undefined;
     if (other !== undefined && other !== action.submissionID) return blocked(other);
+    if (pod?.metadata?.uid) {
+      // The driver pod was created but what it needs (its Service, its ConfigMaps) was refused: as spark-submit
+      // does, delete it, so that a failed submission leaves no driver running (it would otherwise run unwatched).
+      await client
+        .delete(pod, { preconditions: { uid: pod.metadata.uid } })
+        .catch((err: unknown) => (isNotFound(err) || isConflict(err) ? undefined : Promise.reject(err)));
+    }
     return {
       feedback: {
         kind: 'SubmissionResult',
