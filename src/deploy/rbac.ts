@@ -115,10 +115,11 @@ export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
     when: 'always',
   },
   {
-    rule: { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+    rule: { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'patch'] },
     why:
-      "SubmitDriver: the driver's spark.properties and pod-template ConfigMaps and the Prometheus ConfigMap " +
-      '(prepare.ts); they are owned by the driver pod or the application and go with them.',
+      "create: SubmitDriver, the driver's spark.properties and pod-template ConfigMaps; patch (server-side apply, " +
+      'which creates or updates): the Prometheus ConfigMap (prepare.ts), kept equal to the current spec. They are ' +
+      'owned by the driver pod or the application and go with them.',
     when: 'always',
   },
   {
@@ -132,10 +133,15 @@ export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
     when: 'uiIngress',
   },
   {
-    rule: { apiGroups: ['scheduling.volcano.sh', 'scheduling.x-k8s.io'], resources: ['podgroups'], verbs: ['create'] },
+    rule: {
+      apiGroups: ['scheduling.volcano.sh', 'scheduling.x-k8s.io'],
+      resources: ['podgroups'],
+      verbs: ['create', 'patch'],
+    },
     why:
-      'Batch schedulers (--enable-batch-scheduler): the PodGroup of Volcano or of the coscheduling plugin, created ' +
-      'before the driver (batch-scheduler.ts) and owned by the application.',
+      'Batch schedulers (--enable-batch-scheduler): the PodGroup of Volcano or of the coscheduling plugin, applied ' +
+      '(server-side apply: create or update to the current spec) before each submission (batch-scheduler.ts) and ' +
+      'owned by the application.',
     when: 'batchScheduler',
   },
 ];

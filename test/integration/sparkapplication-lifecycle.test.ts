@@ -20,6 +20,7 @@ import {
   minimalApp,
   runDriverTo,
   startOperator,
+  stateOf,
   waitState,
 } from './sparkapplication-harness.ts';
 
@@ -196,6 +197,30 @@ test('a spec change invalidates the run and reruns with the new spec', async (t)
   for (const o of fresh) assert.ok(!lingering.some((l) => l.name === o.name), `${o.kind} ${o.name} is new`);
   assert.ok(after.metadata?.annotations?.['sparkop.dev/spec-hash']);
   assert.ok((await eventReasons(f, 'edit')).includes('SparkApplicationSpecUpdateProcessed'));
+});
+
+test('a spec change reaches what the application owns across runs: the Prometheus ConfigMap follows the new spec', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f);
+  const monitoring = (configuration: string) => ({
+    exposeDriverMetrics: true,
+    exposeExecutorMetrics: false,
+    prometheus: { jmxExporterJar: '/prometheus/jmx_prometheus_javaagent.jar', port: 8090, configuration },
+  });
+  await createApp(f, minimalApp('watched', { monitoring: monitoring('lowercaseOutputName: true\n') }));
+  const before = await waitState(f, 'watched', 'RUNNING');
+  const promConf = () => f.api.get(ConfigMaps, { namespace: f.namespace, name: 'watched-prom-conf' });
+  assert.equal((await promConf()).data?.['prometheus.yaml'], 'lowercaseOutputName: true\n');
+  await f.api.patch(
+    SparkApplications,
+    { namespace: f.namespace, name: 'watched' },
+    mergePatch({ spec: { monitoring: monitoring('lowercaseOutputName: false\n') } }),
+  );
+  await eventually('rerun', async () => {
+    const app = await getApp(f, 'watched');
+    return stateOf(app) === 'RUNNING' && app.status?.submissionID !== before.status?.submissionID ? app : undefined;
+  });
+  assert.equal((await promConf()).data?.['prometheus.yaml'], 'lowercaseOutputName: false\n');
 });
 
 /** The Services and ConfigMaps owned by the pod with `uid` (a driver's headless Service and conf ConfigMaps). */

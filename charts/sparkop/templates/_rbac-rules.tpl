@@ -24,10 +24,10 @@
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "delete"]
-# SubmitDriver: the driver's spark.properties and pod-template ConfigMaps and the Prometheus ConfigMap (prepare.ts); they are owned by the driver pod or the application and go with them.
+# create: SubmitDriver, the driver's spark.properties and pod-template ConfigMaps; patch (server-side apply, which creates or updates): the Prometheus ConfigMap (prepare.ts), kept equal to the current spec. They are owned by the driver pod or the application and go with them.
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["create"]
+  verbs: ["create", "patch"]
 # The event recorder (src/runtime/events.ts): create, and patch to aggregate a repeated event.
 - apiGroups: [""]
   resources: ["events"]
@@ -39,10 +39,10 @@
   verbs: ["create", "delete"]
 {{- end }}
 {{- if .Values.operator.enableBatchScheduler }}
-# Batch schedulers (--enable-batch-scheduler): the PodGroup of Volcano or of the coscheduling plugin, created before the driver (batch-scheduler.ts) and owned by the application.
+# Batch schedulers (--enable-batch-scheduler): the PodGroup of Volcano or of the coscheduling plugin, applied (server-side apply: create or update to the current spec) before each submission (batch-scheduler.ts) and owned by the application.
 - apiGroups: ["scheduling.volcano.sh", "scheduling.x-k8s.io"]
   resources: ["podgroups"]
-  verbs: ["create"]
+  verbs: ["create", "patch"]
 {{- end }}
 {{- end }}
 {{- define "sparkop.rules.operatorCluster" }}

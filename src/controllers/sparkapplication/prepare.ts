@@ -10,7 +10,7 @@ import { applicationOwner, ourLabels, uiProxyBase } from './ui.ts';
 
 export interface PreparedSubmission {
   readonly app: SparkApplication;
-  /** Created (if absent) before the driver, in this order. */
+  /** Applied (created, or updated to this content) before the driver, in this order. */
   readonly objects: readonly KubeObject[];
 }
 

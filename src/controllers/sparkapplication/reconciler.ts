@@ -10,6 +10,7 @@
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
 import {
+  applyPatch,
   type Client,
   type Clock,
   type EventRecorder,
@@ -48,6 +49,8 @@ import { uiIngress, uiService } from './ui.ts';
 
 /** Bounds the decide-again loop of one reconcile; a longer chain continues in the next reconcile. */
 const MAX_ROUNDS_PER_RECONCILE = 5;
+/** The field manager of the objects the controller applies (server-side apply). */
+const FIELD_MANAGER = 'sparkop';
 /** How long to wait for the cache to show our own last write before looking again. */
 const CACHE_CATCH_UP_MS = 50;
 
@@ -291,7 +294,9 @@ export class SparkApplicationReconciler implements Reconciler {
     const prepared = prepareSubmission(app, plan, ingressUrl);
     for (const obj of prepared.objects) {
       try {
-        await client.create(obj).catch(ignoreAlreadyExists);
+        // Applied, not only created: after a spec change the rerun's PodGroup and Prometheus ConfigMap (owned by
+        // the application, so they outlive a run) must follow the new spec.
+        await client.patch(obj, applyPatch(obj, FIELD_MANAGER, { force: true }));
       } catch (err) {
         if (isNotFound(err) || isNoKindMatch(err))
           return failed(`creating ${obj.kind} ${obj.metadata?.name}: ${(err as Error).message}`);
