@@ -34,6 +34,12 @@ test('submit → running → completed, with UI Service, events and metrics', as
   const svc = await eventually('UI service', () => f.api.get(Services, { namespace: f.namespace, name: 'pi-ui-svc' }));
   assert.equal(svc.spec?.ports?.[0]?.port, 4040);
   assert.equal(svc.metadata?.ownerReferences?.[0]?.kind, 'SparkApplication');
+  // The gauge counts the operator's cache, which may show RUNNING a moment after the live read did.
+  const runningGauge = new RegExp(`spark_application_running_count\\{namespace="${f.namespace}"\\} 1`);
+  await eventually(
+    'running gauge at 1',
+    async () => runningGauge.test(await op.manager.registry.metrics()) || undefined,
+  );
   await runDriverTo(f, 'pi', 0);
   const done = await waitState(f, 'pi', 'COMPLETED');
   assert.ok(done.status?.terminationTime);

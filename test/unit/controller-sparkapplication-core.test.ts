@@ -1,9 +1,10 @@
 // Pure parts of the SparkApplication controller: metric derivation, batch-scheduler plans, UI objects, preparation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Registry } from 'prom-client';
 import type { SparkApplication } from '../../src/api/index.ts';
 import { planBatchScheduling } from '../../src/controllers/sparkapplication/batch-scheduler.ts';
-import { metricChanges } from '../../src/controllers/sparkapplication/metrics.ts';
+import { ApplicationMetrics, metricChanges } from '../../src/controllers/sparkapplication/metrics.ts';
 import { prepareSubmission } from '../../src/controllers/sparkapplication/prepare.ts';
 import { splitIngressUrl, uiIngress, uiProxyBase } from '../../src/controllers/sparkapplication/ui.ts';
 
@@ -36,10 +37,7 @@ test('metricChanges counts each transition once, from the state change', () => {
   assert.deepEqual(metricChanges(a, submitted, submitted, 0), []);
   const now = Date.parse('2025-01-01T00:00:30Z');
   const running = metricChanges(a, submitted, st('RUNNING', { submissionID: 's1' }), now);
-  assert.deepEqual(running, [
-    { kind: 'inc', metric: 'spark_application_running_count' },
-    { kind: 'observe', metric: 'spark_application_start_latency_seconds', seconds: 30 },
-  ]);
+  assert.deepEqual(running, [{ kind: 'observe', metric: 'spark_application_start_latency_seconds', seconds: 30 }]);
   const completed = metricChanges(
     a,
     st('SUCCEEDING', { submissionID: 's1' }),
@@ -62,7 +60,7 @@ test('metricChanges counts each transition once, from the state change', () => {
   );
   assert.deepEqual(
     exec.map((c) => `${c.kind}:${c.metric}`),
-    ['dec:spark_executor_running_count', 'inc:spark_executor_failure_count', 'inc:spark_executor_running_count'],
+    ['inc:spark_executor_failure_count'],
   );
   assert.deepEqual(
     metricChanges(
@@ -73,6 +71,38 @@ test('metricChanges counts each transition once, from the state change', () => {
     ).map((c) => c.metric),
     ['spark_application_failed_submission_count'],
   );
+});
+
+test('running gauges are counted from the applications at each scrape (a restarted operator starts right)', async () => {
+  const registry = new Registry();
+  type Counted = Pick<SparkApplication, 'metadata' | 'status'>;
+  const inNs = (ns: string, status: SparkApplication['status']): Counted => ({
+    metadata: { name: 'x', namespace: ns, labels: { team: 'a' } },
+    status,
+  });
+  let apps: Counted[] = [
+    inNs('one', st('RUNNING', { executorState: { e1: 'RUNNING', e2: 'RUNNING', e3: 'FAILED' } })),
+    inNs('one', st('RUNNING', { executorState: { e1: 'PENDING' } })),
+    inNs('two', st('COMPLETED', { executorState: { e1: 'COMPLETED' } })),
+  ];
+  let failing = false;
+  new ApplicationMetrics(registry, { prefix: '', labels: ['team'], jobStartLatencyBuckets: [1] }, async () => {
+    if (failing) throw new Error('cache not synced');
+    return apps;
+  });
+  const value = async (metric: string, ns: string) => {
+    const m = await registry.getSingleMetric(metric)?.get();
+    return m?.values.find((v) => v.labels.namespace === ns)?.value;
+  };
+  assert.equal(await value('spark_application_running_count', 'one'), 2);
+  assert.equal(await value('spark_executor_running_count', 'one'), 2);
+  assert.equal(await value('spark_application_running_count', 'two'), 0, 'a namespace with applications reports 0');
+  assert.match(await registry.metrics(), /spark_application_running_count\{namespace="one",team="a"\} 2/);
+  apps = [inNs('one', st('COMPLETED'))]; // one finished, the other deleted
+  assert.equal(await value('spark_application_running_count', 'one'), 0);
+  assert.equal(await value('spark_application_running_count', 'two'), undefined, 'no applications left: no series');
+  failing = true;
+  assert.equal(await value('spark_application_running_count', 'one'), 0, 'a failed listing keeps the last values');
 });
 
 test('batch schedulers: off, unknown, volcano, yunikorn, kube-scheduler', () => {

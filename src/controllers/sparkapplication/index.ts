@@ -12,7 +12,7 @@ import { PODS_BY_APPLICATION, podApplicationKey } from './scope.ts';
 import type { SparkApplicationControllerSettings } from './settings.ts';
 import { nativeSubmitter } from './submission.ts';
 
-export { ApplicationMetrics, metricChanges } from './metrics.ts';
+export { ApplicationMetrics, metricChanges, runningGauges } from './metrics.ts';
 export { SparkApplicationReconciler } from './reconciler.ts';
 export { cacheScopes, LAUNCHED_BY_SELECTOR, PODS_BY_APPLICATION } from './scope.ts';
 export {
@@ -50,7 +50,9 @@ export function registerSparkApplicationController(
     throw new ControllerSetupError('the SparkApplication controller needs the runtime Cache (for its pod index)');
   }
   manager.cache.indexField(Pods, PODS_BY_APPLICATION, podApplicationKey);
-  const metrics = new ApplicationMetrics(manager.registry, settings.metrics);
+  const metrics = new ApplicationMetrics(manager.registry, settings.metrics, () =>
+    manager.client.list(SparkApplications),
+  );
   const submitter = settings.submitter === 'native' ? nativeSubmitter(manager.client) : settings.submitter;
   const reconciler = new SparkApplicationReconciler({
     client: manager.client,

@@ -1,5 +1,8 @@
-// kubeflow's application metrics. Which ones move is derived (pure) from a status change, and applied only after
-// that status was written, so each transition counts once however often the application is reconciled.
+// kubeflow's application metrics. Counters and histograms: which ones move is derived (pure) from a status change,
+// and applied only after that status was written, so each transition counts once however often the application is
+// reconciled. Gauges (running applications, running executors) are state, not events: they are counted from the
+// cached applications at each scrape (runningGauges), so a restarted operator reports them right from its first
+// scrape, and a deleted running application stops counting.
 import { Counter, Gauge, Histogram, type Registry, Summary } from 'prom-client';
 import type { SparkApplication, SparkApplicationStatus } from '../../api/index.ts';
 import { parseTime } from '../../spark/lifecycle/index.ts';
@@ -20,8 +23,7 @@ export type ObservationName =
   | 'spark_application_start_latency_seconds';
 
 export type MetricChange =
-  | { readonly kind: 'inc'; readonly metric: CounterName | GaugeName }
-  | { readonly kind: 'dec'; readonly metric: GaugeName }
+  | { readonly kind: 'inc'; readonly metric: CounterName }
   | { readonly kind: 'observe'; readonly metric: ObservationName; readonly seconds: number };
 
 const stateOf = (s: SparkApplicationStatus | undefined): string => s?.applicationState?.state ?? '';
@@ -44,7 +46,6 @@ export function metricChanges(
   }
   if (from !== to) {
     if (to === 'RUNNING') {
-      out.push({ kind: 'inc', metric: 'spark_application_running_count' });
       const ts: unknown = app.metadata?.creationTimestamp;
       const created = parseTime(ts instanceof Date ? ts.toISOString() : (ts as string | undefined));
       if (created !== undefined && from === 'SUBMITTED') {
@@ -55,7 +56,6 @@ export function metricChanges(
         });
       }
     }
-    if (from === 'RUNNING') out.push({ kind: 'dec', metric: 'spark_application_running_count' });
     if (to === 'COMPLETED' || to === 'FAILED') {
       const success = to === 'COMPLETED';
       out.push({
@@ -82,10 +82,25 @@ export function metricChanges(
     const a = prev[pod];
     const b = next[pod];
     if (a === b) continue;
-    if (b === 'RUNNING') out.push({ kind: 'inc', metric: 'spark_executor_running_count' });
-    if (a === 'RUNNING') out.push({ kind: 'dec', metric: 'spark_executor_running_count' });
     if (b === 'COMPLETED') out.push({ kind: 'inc', metric: 'spark_executor_success_count' });
     if (b === 'FAILED') out.push({ kind: 'inc', metric: 'spark_executor_failure_count' });
+  }
+  return out;
+}
+
+/** The gauges' values per label set, counted from the applications (pure). Every label set seen counts, if 0. */
+export function runningGauges(
+  apps: readonly Pick<SparkApplication, 'metadata' | 'status'>[],
+  labelsOf: (app: Pick<SparkApplication, 'metadata'>) => Record<string, string>,
+): Map<string, { labels: Record<string, string>; applications: number; executors: number }> {
+  const out = new Map<string, { labels: Record<string, string>; applications: number; executors: number }>();
+  for (const app of apps) {
+    const labels = labelsOf(app);
+    const key = JSON.stringify(labels);
+    const entry = out.get(key) ?? { labels, applications: 0, executors: 0 };
+    if (stateOf(app.status) === 'RUNNING') entry.applications++;
+    for (const state of Object.values(app.status?.executorState ?? {})) if (state === 'RUNNING') entry.executors++;
+    out.set(key, entry);
   }
   return out;
 }
@@ -115,11 +130,18 @@ const HELP: Record<CounterName | GaugeName | ObservationName, string> = {
 export class ApplicationMetrics {
   readonly #labels: readonly string[];
   readonly #counters = new Map<string, Counter<string>>();
-  readonly #gauges = new Map<string, Gauge<string>>();
   readonly #summaries = new Map<string, Summary<string>>();
   readonly #latency: Histogram<string>;
 
-  constructor(registry: Registry, settings: ApplicationMetricsSettings) {
+  /**
+   * `applications` lists the applications the gauges count (the controller's cache); when listing fails (the cache
+   * not synced yet) a scrape keeps the gauges' last values rather than reporting zeros.
+   */
+  constructor(
+    registry: Registry,
+    settings: ApplicationMetricsSettings,
+    applications: () => Promise<readonly Pick<SparkApplication, 'metadata' | 'status'>[]> = async () => [],
+  ) {
     this.#labels = settings.labels;
     const labelNames = ['namespace', ...settings.labels.map(metricLabelName)];
     const name = (n: string) => `${settings.prefix}${n}`;
@@ -135,9 +157,21 @@ export class ApplicationMetrics {
     ] as const) {
       this.#counters.set(metric, new Counter({ name: name(metric), help: HELP[metric], ...common }));
     }
-    for (const metric of ['spark_application_running_count', 'spark_executor_running_count'] as const) {
-      this.#gauges.set(metric, new Gauge({ name: name(metric), help: HELP[metric], ...common }));
-    }
+    const labelsOf = (app: Pick<SparkApplication, 'metadata'>) => this.#labelsOf(app);
+    const gauge = (metric: GaugeName, pick: (e: { applications: number; executors: number }) => number) =>
+      new Gauge({
+        name: name(metric),
+        help: HELP[metric],
+        ...common,
+        async collect() {
+          const apps = await applications().catch(() => undefined);
+          if (!apps) return; // keeps the last values
+          this.reset();
+          for (const entry of runningGauges(apps, labelsOf).values()) this.set(entry.labels, pick(entry));
+        },
+      });
+    gauge('spark_application_running_count', (e) => e.applications);
+    gauge('spark_executor_running_count', (e) => e.executors);
     for (const metric of [
       'spark_application_success_execution_time_seconds',
       'spark_application_failure_execution_time_seconds',
@@ -152,17 +186,20 @@ export class ApplicationMetrics {
     });
   }
 
-  apply(app: Pick<SparkApplication, 'metadata'>, changes: readonly MetricChange[]): void {
+  #labelsOf(app: Pick<SparkApplication, 'metadata'>): Record<string, string> {
     const labels: Record<string, string> = { namespace: app.metadata?.namespace ?? '' };
     for (const l of this.#labels) labels[metricLabelName(l)] = app.metadata?.labels?.[l] ?? '';
+    return labels;
+  }
+
+  apply(app: Pick<SparkApplication, 'metadata'>, changes: readonly MetricChange[]): void {
+    const labels = this.#labelsOf(app);
     for (const change of changes) {
       if (change.kind === 'observe') {
         if (change.metric === 'spark_application_start_latency_seconds') this.#latency.observe(labels, change.seconds);
         else this.#summaries.get(change.metric)?.observe(labels, change.seconds);
-      } else if (change.kind === 'dec') {
-        this.#gauges.get(change.metric)?.dec(labels);
       } else {
-        (this.#counters.get(change.metric) ?? this.#gauges.get(change.metric))?.inc(labels);
+        this.#counters.get(change.metric)?.inc(labels);
       }
     }
   }
