@@ -86,7 +86,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     }
     const manager = await buildOperator({ kubeConfig: kc, options, logger, env, embedded: local });
     const running = manager.start(stop.signal);
-    if (cluster) {
+    // The banner promises a working operator: print it only once the manager is up (caches synced).
+    if (cluster && (await manager.whenReady())) {
       console.log(
         embeddedBanner({
           kubernetesVersion: version.gitVersion,

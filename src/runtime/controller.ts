@@ -58,6 +58,8 @@ export class Controller implements Runnable {
   readonly #sources: Source[] = [];
   readonly #requests: RequestQueue;
   #running: { signal: AbortSignal } | undefined;
+  /** True once the sources synced and the workers start; false if start() ended before. */
+  readonly #started = Promise.withResolvers<boolean>();
   #forceStop: AbortSignal = neverAborted;
 
   constructor(options: ControllerOptions) {
@@ -100,6 +102,10 @@ export class Controller implements Runnable {
    * Runs until `signal` aborts, then stops taking keys and resolves once the reconciles in flight have finished.
    * `options.forceStop` aborts the reconcilers' own signal (the manager's graceful-shutdown deadline).
    */
+  whenStarted(): Promise<boolean> {
+    return this.#started.promise;
+  }
+
   async start(signal: AbortSignal, options: RunOptions = {}): Promise<void> {
     if (this.#running) throw new ControllerStartError(`controller ${this.name} was already started`);
     this.#running = { signal };
@@ -115,11 +121,16 @@ export class Controller implements Runnable {
       await this.#waitForSources(signal);
     } catch (err) {
       this.queue.shutdown();
+      this.#started.resolve(false);
       throw err;
     }
-    if (signal.aborted) return;
+    if (signal.aborted) {
+      this.#started.resolve(false);
+      return;
+    }
 
     this.#log.info({ workers: this.#workers }, 'starting workers');
+    this.#started.resolve(true);
     const workers = Array.from({ length: this.#workers }, () => this.#work());
     await Promise.all(workers);
     this.#log.info('all workers finished');

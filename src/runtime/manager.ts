@@ -34,6 +34,8 @@ export interface Runnable {
   /** Default false: runs on every replica. Controllers say true. */
   readonly needLeaderElection?: boolean;
   start(signal: AbortSignal, options?: RunOptions): Promise<void>;
+  /** Optional: resolves true once started and working (a controller: its sources synced), false if it never was. */
+  whenStarted?(): Promise<boolean>;
 }
 
 /** The cache as the manager drives it (the runtime's Cache satisfies this). */
@@ -111,6 +113,8 @@ export class Manager {
   #events: EventBroadcaster | undefined;
   #elector: LeaderElector | undefined;
   #started = false;
+  /** See whenReady(). */
+  #ready = Promise.withResolvers<boolean>();
   #addresses: { metrics?: AddressInfo; health?: AddressInfo } = {};
 
   constructor(options: ManagerOptions) {
@@ -244,7 +248,11 @@ export class Manager {
       const synced = await this.cache.waitForSync(anyStop);
       if (!synced && !anyStop.aborted) throw new ManagerError('the caches did not sync');
       if (!anyStop.aborted) {
-        for (const r of this.#runnables.filter((r) => !r.needLeaderElection)) otherRuns.push(track(r, others.signal));
+        const started: Runnable[] = [];
+        for (const r of this.#runnables.filter((r) => !r.needLeaderElection)) {
+          otherRuns.push(track(r, others.signal));
+          started.push(r);
+        }
         if (this.#elector) {
           if (await this.#elector.acquire(anyStop)) {
             term = this.#elector.holdUntil(holding.signal);
@@ -262,13 +270,18 @@ export class Manager {
           this.log.info('starting leader-only runnables');
           for (const r of this.#runnables.filter((r) => r.needLeaderElection)) {
             leaderRuns.push(track(r, leaders.signal));
+            started.push(r);
           }
         }
+        void Promise.all(started.map((r) => r.whenStarted?.() ?? true)).then((all) =>
+          this.#ready.resolve(all.every(Boolean) && !anyStop.aborted),
+        );
         await abortedOf(anyStop);
       }
     } catch (err) {
       fail(err);
     } finally {
+      this.#ready.resolve(false); // no-op once ready
       this.log.info('stopping');
       leaders.abort();
       const deadline = this.clock.setTimer(this.#options.gracefulShutdownTimeoutMs ?? 30_000, () => {
@@ -290,6 +303,15 @@ export class Manager {
       this.log.info('stopped');
     }
     if (failed !== undefined) throw failed;
+  }
+
+  /**
+   * Resolves true once start() has synced the caches and the runnables it started are working (controllers: their
+   * sources synced) — on a replica that is not the leader, the runnables that need no leadership; false when start()
+   * ended before that (failed or stopped). For "the operator is up".
+   */
+  whenReady(): Promise<boolean> {
+    return this.#ready.promise;
   }
 
   /** start() until SIGTERM or SIGINT; a second signal exits at once. */

@@ -61,6 +61,31 @@ test('graceful shutdown lets an in-flight reconcile finish, and takes no new wor
   assert.equal(started, 1);
 });
 
+test('whenReady: true once the caches synced and the runnables started; false when start ended first', async (t) => {
+  const ns = await testNamespace(t);
+  const manager = managerFor(ns);
+  const stop = new AbortController();
+  t.after(() => stop.abort());
+  const running = manager.start(stop.signal);
+  assert.equal(await manager.whenReady(), true);
+  assert.equal(await manager.cache.waitForSync(), true, 'ready means synced');
+  stop.abort();
+  await running;
+
+  // A cache that cannot sync (a kind the API server does not serve): start() fails, whenReady says false.
+  const broken = new Manager({
+    kubeConfig: ns.kc,
+    cacheScopes: new Map([[gvkString(ConfigMaps), { namespaces: [ns.namespace] }]]),
+    logger: newLogger({ level: 'silent' }),
+  });
+  controllerFor(broken)
+    .for(kind<V1ConfigMap>('example.invalid/v1', 'NoSuchKind'))
+    .complete({ async reconcile() {} });
+  const failed = broken.start(new AbortController().signal);
+  assert.equal(await broken.whenReady(), false);
+  await assert.rejects(failed);
+});
+
 test('past gracefulShutdownTimeout the reconciler is told to abandon its work', async (t) => {
   const ns = await testNamespace(t);
   const manager = managerFor(ns, { gracefulShutdownTimeoutMs: 300 });
