@@ -4,29 +4,24 @@
 // is full by its pod count, not its CPUs: the benches need thousands of pods on tens of nodes.
 import type { SparkApplication } from '../../src/api/index.ts';
 import type { SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
+import { sparkPiApp } from '../../test/support/spark-pi.ts';
 
 export function benchApp(
   name: string,
   namespace: string,
   options: { annotations?: Record<string, string>; spec?: Partial<SparkApplication['spec']> } = {},
 ): SparkApplicationObject {
-  return {
-    apiVersion: 'sparkoperator.k8s.io/v1beta2',
-    kind: 'SparkApplication',
-    metadata: { name, namespace, ...(options.annotations ? { annotations: options.annotations } : {}) },
+  return sparkPiApp(name, {
+    namespace,
+    ...(options.annotations ? { annotations: options.annotations } : {}),
     spec: {
-      type: 'Scala',
-      mode: 'cluster',
       image: 'docker.io/apache/spark:3.5.8',
-      mainClass: 'org.apache.spark.examples.SparkPi',
-      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-      sparkVersion: '3.5.8',
       restartPolicy: { type: 'Never' },
       driver: { cores: 1, coreRequest: '10m', memory: '64m', serviceAccount: 'spark-operator-spark' },
       executor: { instances: 1, cores: 1, coreRequest: '10m', memory: '64m' },
       ...options.spec,
-    } as SparkApplication['spec'],
-  } as SparkApplicationObject;
+    },
+  }) as SparkApplicationObject;
 }
 
 /** Zero-padded names: app-00000 … sort in creation order. */

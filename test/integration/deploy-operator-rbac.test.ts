@@ -16,6 +16,7 @@ import { renderChart } from '../../src/deploy/helm.ts';
 import { ensureBinaries } from '../../src/localcluster/binaries.ts';
 import { SIM_EXIT_CODE_ANNOTATION } from '../../src/localcluster/kwok.ts';
 import { eventually, sharedCluster, testNamespace } from '../support/kube.ts';
+import { sparkPiApp } from '../support/spark-pi.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const ENTRYPOINT = join(root, 'src/cli/sparkop.ts');
@@ -123,22 +124,12 @@ test('the operator completes a SparkApplication with only the RBAC of the chart'
   const app = 'rbac-pi';
   await kubectl(
     ['apply', '-n', jobNs, '-f', '-'],
-    stringify({
-      apiVersion: 'sparkoperator.k8s.io/v1beta2',
-      kind: 'SparkApplication',
-      metadata: { name: app, namespace: jobNs },
-      spec: {
-        type: 'Scala',
-        mode: 'cluster',
-        image: 'apache/spark:3.5.8',
-        mainClass: 'org.apache.spark.examples.SparkPi',
-        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-        sparkVersion: '3.5.8',
-        restartPolicy: { type: 'Never' },
-        driver: { cores: 1, memory: '512m', serviceAccount: `${release}-sparkop-spark` },
-        executor: { instances: 1, cores: 1, memory: '512m' },
-      },
-    }),
+    stringify(
+      sparkPiApp(app, {
+        namespace: jobNs,
+        spec: { restartPolicy: { type: 'Never' }, driver: { serviceAccount: `${release}-sparkop-spark` } },
+      }),
+    ),
   );
 
   const driver = await eventually(

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { installCrds } from '../../src/api/index.ts';
 import { eventually, sharedCluster, testNamespace } from '../support/kube.ts';
+import { sparkPiApp } from '../support/spark-pi.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const node = process.execPath;
@@ -32,22 +33,11 @@ function startOperator(args: string[], env: NodeJS.ProcessEnv = {}): { child: Ch
 }
 
 function app(name: string, namespace: string, annotations: Record<string, string> = {}) {
-  return {
-    apiVersion: 'sparkoperator.k8s.io/v1beta2',
-    kind: 'SparkApplication',
-    metadata: { name, namespace, annotations },
-    spec: {
-      type: 'Scala',
-      mode: 'cluster',
-      image: 'apache/spark:3.5.8',
-      mainClass: 'org.apache.spark.examples.SparkPi',
-      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-      sparkVersion: '3.5.8',
-      restartPolicy: { type: 'Never' },
-      driver: { cores: 1, memory: '512m' },
-      executor: { instances: 2, cores: 1, memory: '512m' },
-    },
-  };
+  return sparkPiApp(name, {
+    namespace,
+    annotations,
+    spec: { restartPolicy: { type: 'Never' }, executor: { instances: 2 } },
+  });
 }
 
 test('bad flags are refused with exit code 2 and a message naming the flag; --help lists every flag', async () => {

@@ -14,6 +14,7 @@ import {
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { type Client, type Logger, Manager, mergePatch, newClient, newLogger } from '../../src/runtime/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
+import { sparkPiApp } from '../support/spark-pi.ts';
 
 let crds: Promise<void> | undefined;
 
@@ -90,22 +91,7 @@ function operatorLogger(namespace: string): Logger {
 
 /** The smallest application kwok can run: the driver pod is all there is (no executors without a simulator). */
 export function minimalApp(name: string, spec: Partial<SparkApplication['spec']> = {}): SparkApplicationObject {
-  return {
-    apiVersion: 'sparkoperator.k8s.io/v1beta2',
-    kind: 'SparkApplication',
-    metadata: { name },
-    spec: {
-      type: 'Scala',
-      mode: 'cluster',
-      image: 'docker.io/apache/spark:3.5.8',
-      mainClass: 'org.apache.spark.examples.SparkPi',
-      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-      sparkVersion: '3.5.8',
-      driver: { cores: 1, memory: '512m' },
-      executor: { instances: 1, cores: 1, memory: '512m' },
-      ...spec,
-    } as SparkApplication['spec'],
-  } as SparkApplicationObject;
+  return sparkPiApp(name, { spec: { image: 'docker.io/apache/spark:3.5.8', ...spec } }) as SparkApplicationObject;
 }
 
 export async function createApp(f: Fixture, app: SparkApplicationObject): Promise<SparkApplicationObject> {

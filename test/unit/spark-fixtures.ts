@@ -4,6 +4,7 @@ import { resolveDriverConf } from '../../src/spark/driver-conf.ts';
 import { submissionIds } from '../../src/spark/names.ts';
 import { type SubmissionSettings, submissionSettings } from '../../src/spark/settings.ts';
 import { submitRequest } from '../../src/spark/submit-request.ts';
+import { sparkPiApp } from '../support/spark-pi.ts';
 
 export const SETTINGS: SubmissionSettings = submissionSettings({
   submissionId: 'sub-1',
@@ -12,22 +13,9 @@ export const SETTINGS: SubmissionSettings = submissionSettings({
 });
 
 export function sparkPi(spec: Partial<SparkApplication['spec']> = {}, name = 'spark-pi'): SparkApplication {
-  return {
-    apiVersion: 'sparkoperator.k8s.io/v1beta2',
-    kind: 'SparkApplication',
-    metadata: { name, namespace: 'team-a', uid: '11111111-2222-4333-8444-555555555555' },
-    spec: {
-      type: 'Scala',
-      mode: 'cluster',
-      image: 'apache/spark:3.5.8',
-      mainClass: 'org.apache.spark.examples.SparkPi',
-      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-      sparkVersion: '3.5.8',
-      driver: { cores: 1, memory: '512m' },
-      executor: { instances: 1 },
-      ...spec,
-    },
-  };
+  // The builder tests' baseline: an executor with Spark's defaults for cores and memory.
+  const app = sparkPiApp(name, { namespace: 'team-a', uid: '11111111-2222-4333-8444-555555555555' });
+  return { ...app, spec: { ...app.spec, executor: { instances: 1 }, ...spec } };
 }
 
 export function driverConf(app: SparkApplication, settings: SubmissionSettings = SETTINGS) {
