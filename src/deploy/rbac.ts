@@ -19,7 +19,7 @@ export interface PolicyRule {
  * When a rule is needed, as a function of the chart's values. Each maps to one Helm expression (CONDITIONS) and to a
  * predicate over the values for tests.
  */
-export type Condition = 'always' | 'batchScheduler' | 'uiIngress' | 'namespaceSelector';
+export type Condition = 'always' | 'batchScheduler' | 'namespaceSelector';
 
 export interface Grant {
   readonly rule: PolicyRule;
@@ -32,14 +32,12 @@ export interface Grant {
 export const CONDITIONS: Readonly<Record<Condition, string>> = {
   always: 'true',
   batchScheduler: '.Values.operator.enableBatchScheduler',
-  uiIngress: 'ne .Values.operator.ingressUrlFormat ""',
   namespaceSelector: 'ne .Values.operator.namespaceSelector ""',
 };
 
 /** The same conditions over a values object (the subset of values they read). */
 export interface ConditionValues {
   readonly enableBatchScheduler: boolean;
-  readonly ingressUrlFormat: string;
   readonly namespaceSelector: string;
 }
 
@@ -49,8 +47,6 @@ export function holds(condition: Condition, values: ConditionValues): boolean {
       return true;
     case 'batchScheduler':
       return values.enableBatchScheduler;
-    case 'uiIngress':
-      return values.ingressUrlFormat !== '';
     case 'namespaceSelector':
       return values.namespaceSelector !== '';
   }
@@ -128,9 +124,12 @@ export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
     when: 'always',
   },
   {
-    rule: { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create', 'delete'] },
-    why: 'EnsureUIIngress and DeleteDriverResources (reconciler.ts), only with --ingress-url-format set.',
-    when: 'uiIngress',
+    rule: { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'create', 'delete'] },
+    why:
+      'create: EnsureUIIngress (with --ingress-url-format) and EnsureDriverIngress (any application with ' +
+      "spec.driverIngressOptions, so always, as in kubeflow); get and delete: replacing an earlier run's Ingress " +
+      'of the same name (EnsureDriverIngress), DeleteDriverResources.',
+    when: 'always',
   },
   {
     rule: {

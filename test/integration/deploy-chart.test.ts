@@ -199,7 +199,7 @@ test("the chart's RBAC grants the operator exactly its rules, where they belong"
     return (await kubectl(args)).code === 0;
   };
   const operator = as(`${release}-sparkop`, namespace);
-  const values = { enableBatchScheduler: false, ingressUrlFormat: '', namespaceSelector: '' };
+  const values = { enableBatchScheduler: false, namespaceSelector: '' };
   for (const rule of rulesFor(OPERATOR_NAMESPACED_GRANTS, values)) {
     for (const [group, res, verb] of rule.apiGroups.flatMap((g) =>
       rule.resources.flatMap((r) => rule.verbs.map((v) => [g, r, v] as const)),
@@ -220,7 +220,7 @@ test("the chart's RBAC grants the operator exactly its rules, where they belong"
   }
   assert.ok(!(await can(operator, 'update', 'leases.coordination.k8s.io/another-lock', namespace)));
   assert.ok(!(await can(operator, 'get', 'secrets', job)), 'no secrets');
-  assert.ok(!(await can(operator, 'create', 'ingresses.networking.k8s.io', job)), 'no ingresses unless configured');
+  assert.ok(await can(operator, 'create', 'ingresses.networking.k8s.io', job), 'ingresses: driverIngressOptions');
   assert.ok(!(await can(operator, 'create', 'podgroups.scheduling.volcano.sh', job)), 'no podgroups unless configured');
   assert.ok(!(await can(operator, 'list', 'customresourcedefinitions.apiextensions.k8s.io', job)), 'no CRDs');
   assert.ok(!(await can(operator, 'update', 'pods', job)), 'pods: no update');

@@ -96,19 +96,17 @@ test('every RBAC rule names the code that needs it, and no rule uses a wildcard 
   }
   const everything = rulesFor(OPERATOR_NAMESPACED_GRANTS, {
     enableBatchScheduler: true,
-    ingressUrlFormat: 'x',
     namespaceSelector: 'a=b',
   });
   assert.ok(!everything.some((r) => r.resources.includes('secrets')), 'the operator never reads secrets');
 });
 
 test('conditional rules follow the values', () => {
-  const off = { enableBatchScheduler: false, ingressUrlFormat: '', namespaceSelector: '' };
+  const off = { enableBatchScheduler: false, namespaceSelector: '' };
   const resources = (v: typeof off) => rulesFor(OPERATOR_NAMESPACED_GRANTS, v).flatMap((r) => r.resources);
   assert.ok(!resources(off).includes('podgroups'));
-  assert.ok(!resources(off).includes('ingresses'));
+  assert.ok(resources(off).includes('ingresses'), 'always: any application may set spec.driverIngressOptions');
   assert.ok(resources({ ...off, enableBatchScheduler: true }).includes('podgroups'));
-  assert.ok(resources({ ...off, ingressUrlFormat: '{{$appName}}.example.com' }).includes('ingresses'));
   assert.equal(rulesFor(OPERATOR_CLUSTER_GRANTS, off).length, 0);
   assert.equal(rulesFor(OPERATOR_CLUSTER_GRANTS, { ...off, namespaceSelector: 'team=spark' }).length, 1);
 });

@@ -32,12 +32,10 @@
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
-{{- if ne .Values.operator.ingressUrlFormat "" }}
-# EnsureUIIngress and DeleteDriverResources (reconciler.ts), only with --ingress-url-format set.
+# create: EnsureUIIngress (with --ingress-url-format) and EnsureDriverIngress (any application with spec.driverIngressOptions, so always, as in kubeflow); get and delete: replacing an earlier run's Ingress of the same name (EnsureDriverIngress), DeleteDriverResources.
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
-  verbs: ["create", "delete"]
-{{- end }}
+  verbs: ["get", "create", "delete"]
 {{- if .Values.operator.enableBatchScheduler }}
 # Batch schedulers (--enable-batch-scheduler): the PodGroup of Volcano or of the coscheduling plugin, applied (server-side apply: create or update to the current spec) before each submission (batch-scheduler.ts) and owned by the application.
 - apiGroups: ["scheduling.volcano.sh", "scheduling.x-k8s.io"]

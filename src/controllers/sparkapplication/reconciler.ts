@@ -7,7 +7,7 @@
 // the cache, which may lag behind our own write). A failed action throws: nothing is written and the key is retried
 // with backoff. A Conflict on the status write requeues: the next reconcile reads the newer object and decides
 // again, never overwriting it.
-import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Ingress, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
 import {
   applyPatch,
@@ -19,6 +19,7 @@ import {
   isConflict,
   isNoKindMatch,
   isNotFound,
+  type Kind,
   type KubeObject,
   mergePatch,
   type ReconcileContext,
@@ -32,14 +33,25 @@ import {
   type Decision,
   decide,
   type Feedback,
+  type ObservedDriverIngressService,
   type ObservedService,
   observationTargets,
   resolveSettings,
+  SUBMISSION_ID_LABEL,
   summarizePod,
 } from '../../spark/lifecycle/index.ts';
 import type { Submitter } from '../../spark/submit/contract.ts';
 import { type BatchPlan, planBatchScheduling } from './batch-scheduler.ts';
-import { Pods, Services, type SparkApplicationObject, SparkApplications } from './kinds.ts';
+import { driverIngress, driverIngressService } from './driver-ingress.ts';
+import {
+  APP_NAME_LABEL,
+  Ingresses,
+  LAUNCHED_BY_LABEL,
+  Pods,
+  Services,
+  type SparkApplicationObject,
+  SparkApplications,
+} from './kinds.ts';
 import { type ApplicationMetrics, metricChanges } from './metrics.ts';
 import { prepareSubmission } from './prepare.ts';
 import { PODS_BY_APPLICATION } from './scope.ts';
@@ -169,11 +181,17 @@ export class SparkApplicationReconciler implements Reconciler {
       .filter((p: V1Pod) => p.metadata?.labels?.['spark-role'] === 'executor')
       .map((p: V1Pod) => summarizePod(p));
     const svc = await client.get(Services, { namespace, name: targets.uiServiceName }).catch(ignoreNotFound);
+    const driverIngressServices: ObservedDriverIngressService[] = [];
+    for (const name of targets.driverIngressServiceNames) {
+      const found = await client.get(Services, { namespace, name }).catch(ignoreNotFound);
+      if (found) driverIngressServices.push(observedDriverIngressService(found));
+    }
     return {
       app,
       ...(driver ? { driverPod: summarizePod(driver) } : {}),
       executorPods,
       ...(svc ? { uiService: observedService(svc) } : {}),
+      driverIngressServices,
       now,
       settings: resolveSettings(lifecycleSettings(settings, app.status?.sparkApplicationId)),
     };
@@ -247,6 +265,16 @@ export class SparkApplicationReconciler implements Reconciler {
       case 'EnsureUIIngress':
         await client.create(uiIngress(app, action, settings.ui) as KubeObject).catch(ignoreAlreadyExists);
         return undefined;
+      case 'EnsureDriverIngress': {
+        // The Service last: the lifecycle takes the entry as done once the cache shows it.
+        if (action.ingressName) {
+          const ingress = driverIngress(app, action, settings.ui) as V1Ingress & KubeObject;
+          await this.#createForRun(app, Ingresses, ingress, action.submissionID);
+        }
+        const service = driverIngressService(app, action) as V1Service & KubeObject;
+        await this.#createForRun(app, Services, service, action.submissionID);
+        return undefined;
+      }
       case 'DeleteApplication':
         await client
           .delete(app, {
@@ -255,6 +283,47 @@ export class SparkApplicationReconciler implements Reconciler {
           })
           .catch(ignoreNotFound);
         return undefined;
+    }
+  }
+
+  /**
+   * Creates `obj`, an object of the run `submissionID`. One of the same name from another run (its owner pod gone,
+   * the garbage collector not done yet) would be deleted by the collector after we took it as ours: replace it.
+   */
+  async #createForRun<T extends KubeObject>(
+    app: SparkApplicationObject,
+    kind: Kind<T>,
+    obj: T,
+    submissionID: string,
+  ): Promise<void> {
+    const { client } = this.#d;
+    const key = { namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' };
+    const created = await client.create(obj).catch(ignoreAlreadyExists);
+    if (created) return;
+    const existing = await client.apiReader.get(kind, key).catch(ignoreNotFound);
+    const labels = existing?.metadata?.labels ?? {};
+    if (labels[SUBMISSION_ID_LABEL] === submissionID) return;
+    if (existing) {
+      if (labels[LAUNCHED_BY_LABEL] !== 'true' || labels[APP_NAME_LABEL] !== obj.metadata?.labels?.[APP_NAME_LABEL]) {
+        // Someone else's object: never deleted; told, and the rest of the reconcile goes on.
+        this.#d.recorder.event(
+          app,
+          'Warning',
+          'SparkApplicationDriverIngressNameTaken',
+          `${obj.kind} ${key.name} exists and is not this application's; left as is`,
+        );
+        return;
+      }
+      const uid = existing.metadata?.uid;
+      await client
+        .delete(existing, uid ? { preconditions: { uid } } : {})
+        .catch((err: unknown) => (isConflict(err) ? undefined : ignoreNotFound(err)));
+    }
+    try {
+      await client.create(obj);
+    } catch (err) {
+      // Still there (a finalizer holds it): the action fails and is retried with backoff.
+      throw new ActionError(`creating ${obj.kind} ${key.name} in place of an earlier run's`, { cause: err });
     }
   }
 
@@ -334,6 +403,15 @@ export class SparkApplicationReconciler implements Reconciler {
       throw err;
     }
   }
+}
+
+function observedDriverIngressService(svc: V1Service): ObservedDriverIngressService {
+  const submissionID = svc.metadata?.labels?.[SUBMISSION_ID_LABEL];
+  return {
+    name: svc.metadata?.name ?? '',
+    ...(submissionID ? { submissionID } : {}),
+    ...(svc.metadata?.deletionTimestamp ? { terminating: true } : {}),
+  };
 }
 
 function observedService(svc: V1Service): ObservedService {

@@ -94,7 +94,7 @@ export function uiIngress(app: SparkApplication, action: EnsureUIIngress, settin
           http: {
             paths: [
               {
-                path: path === '/' ? '/' : `${path.replace(/\/+$/, '')}(/|$)(.*)`,
+                path: ingressRulePath(path),
                 pathType: 'ImplementationSpecific',
                 backend: { service: { name: action.serviceName, port: { number: action.servicePort } } },
               },
@@ -107,12 +107,17 @@ export function uiIngress(app: SparkApplication, action: EnsureUIIngress, settin
   };
 }
 
+/** The rule path for an ingress URL's path: a prefix captures the rest for the rewrite-target "/$2" (kubeflow's). */
+export function ingressRulePath(path: string): string {
+  return path === '/' ? '/' : `${path.replace(/\/+$/, '')}(/|$)(.*)`;
+}
+
 /** spark.ui.proxyBase for an ingress URL with a path ("" when it has none). */
 export function uiProxyBase(url: string): string {
   const { path } = splitIngressUrl(url);
   return path === '/' ? '' : path.replace(/\/+$/, '');
 }
 
-function sortedRecord(r: Record<string, string>): Record<string, string> {
+export function sortedRecord(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -2,6 +2,10 @@
 export { decide, isApplicationState, normalizeStatus } from './decide.ts';
 export { executorId, trackExecutors } from './executors.ts';
 export {
+  driverIngressName,
+  driverIngressPortName,
+  driverIngressServiceName,
+  driverIngressURL,
   driverPodName,
   nextSubmissionID,
   type ObservationTargets,

@@ -52,6 +52,42 @@ export function uiIngressURL(format: string, app: SparkApplication): string {
   return format.replaceAll('{{$appName}}', appName(app)).replaceAll('{{$appNamespace}}', app.metadata.namespace ?? '');
 }
 
+/** kubeflow's name of the Service of a driverIngressOptions entry: "<app>-driver-<servicePort>". */
+export function driverIngressServiceName(app: SparkApplication, port: number): string {
+  return dnsLabelName(appName(app), `driver-${port}`);
+}
+
+/** kubeflow's name of the Ingress of a driverIngressOptions entry: "<app>-ing-<servicePort>". */
+export function driverIngressName(app: SparkApplication, port: number): string {
+  return dnsLabelName(appName(app), `ing-${port}`);
+}
+
+/** kubeflow's default port name of a driverIngressOptions entry's Service: "driver-ing-<servicePort>". */
+export function driverIngressPortName(portName: string | undefined, port: number): string {
+  return portName || `driver-ing-${port}`;
+}
+
+// kubeflow's placeholders tolerate blanks inside the braces ("{{ $appName }}").
+const APP_NAME_PLACEHOLDER = /\{\{\s*\$appName\s*\}\}/g;
+const APP_NAMESPACE_PLACEHOLDER = /\{\{\s*\$appNamespace\s*\}\}/g;
+const APP_ID_PLACEHOLDER = /\{\{\s*\$appId\s*\}\}/g;
+
+/**
+ * An ingress URL from a format with {{$appName}}, {{$appNamespace}} and {{$appId}} substituted; undefined while the
+ * format needs the Spark application id and it is not known yet (an Ingress named after an empty id would stay).
+ */
+export function driverIngressURL(
+  format: string,
+  app: SparkApplication,
+  sparkApplicationId: string | undefined,
+): string | undefined {
+  if (format.search(APP_ID_PLACEHOLDER) >= 0 && !sparkApplicationId) return undefined;
+  return format
+    .replace(APP_NAME_PLACEHOLDER, appName(app))
+    .replace(APP_NAMESPACE_PLACEHOLDER, app.metadata.namespace ?? '')
+    .replace(APP_ID_PLACEHOLDER, sparkApplicationId ?? '');
+}
+
 /** What the reconciler should read before calling decide(). */
 export interface ObservationTargets {
   /** The driver pod to get from the cache (the recorded one; else the name the next submission will use). */
@@ -60,6 +96,8 @@ export interface ObservationTargets {
   readonly submissionID?: string;
   /** The UI Service to get from the cache. */
   readonly uiServiceName: string;
+  /** The Services of spec.driverIngressOptions to get from the cache (one per distinct servicePort). */
+  readonly driverIngressServiceNames: readonly string[];
 }
 
 export function observationTargets(app: SparkApplication): ObservationTargets {
@@ -68,6 +106,9 @@ export function observationTargets(app: SparkApplication): ObservationTargets {
     driverPodName: app.status?.driverInfo?.podName || driverPodName(app),
     ...(submissionID ? { submissionID } : {}),
     uiServiceName: uiServiceName(app),
+    driverIngressServiceNames: [
+      ...new Set((app.spec.driverIngressOptions ?? []).map((o) => driverIngressServiceName(app, o.servicePort))),
+    ],
   };
 }
 

@@ -14,6 +14,10 @@ import {
 } from './draft.ts';
 import { trackExecutors } from './executors.ts';
 import {
+  driverIngressName,
+  driverIngressPortName,
+  driverIngressServiceName,
+  driverIngressURL,
   driverPodName,
   nextSubmissionID,
   observationTargets,
@@ -39,6 +43,7 @@ import {
   type DecideInput,
   type DeleteDriverResources,
   type DriverState,
+  type EnsureDriverIngress,
   LifecycleInputError,
   type PodSummary,
   SPEC_HASH_ANNOTATION,
@@ -293,6 +298,69 @@ const exposeUI: Step = (input, draft) => {
   return go(withStatus(next, { driverInfo: info }));
 };
 
+/**
+ * kubeflow's driverIngressOptions: per entry a Service (and Ingress) for a port of the current run's driver pod.
+ * kubeflow records nothing of them in the status, so neither does this: an entry is done when its Service, made for
+ * this submission, is in the cache. They are owned by the driver pod, so they go with it (rerun, suspend, spec
+ * change, deletion) whatever the spec says by then; like kubeflow's, they stay while a completed driver pod does.
+ */
+const exposeDriverIngresses: Step = (input, draft) => {
+  const { app } = input;
+  const entries = app.spec.driverIngressOptions ?? [];
+  const state = stateOf(draft.status);
+  if (entries.length === 0 || (state !== 'SUBMITTED' && state !== 'RUNNING')) return go(draft);
+  const submissionID = draft.status.submissionID;
+  const pod = input.driverPod;
+  // The owner must be this run's pod; until the cache shows it, its creation event brings us back.
+  if (!submissionID || !pod?.uid || pod.deletionTimestamp || pod.labels?.[SUBMISSION_ID_LABEL] !== submissionID) {
+    return go(draft);
+  }
+  const owner = { driverPodName: pod.name, driverPodUID: pod.uid };
+  let next = draft;
+  const ports = new Set<number>();
+  for (const [index, entry] of entries.entries()) {
+    const port = entry.servicePort;
+    const where = `spec.driverIngressOptions[${index}]`;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      next = withEvent(
+        next,
+        warning(`${where}.servicePort ${port} is not a port (1-65535); nothing is exposed for it`),
+      );
+      continue;
+    }
+    const serviceName = driverIngressServiceName(app, port);
+    const observed = input.driverIngressServices?.find((s) => s.name === serviceName);
+    const done = observed && !observed.terminating && observed.submissionID === submissionID;
+    if (ports.has(port)) {
+      // Same names as an earlier entry's: kubeflow's later entry overwrote it; here the first one wins, told once.
+      if (!done) next = withEvent(next, warning(`${where} repeats servicePort ${port}; only the first entry is used`));
+      continue;
+    }
+    ports.add(port);
+    if (done) continue;
+    const format = entry.ingressURLFormat ?? '';
+    const url = format ? driverIngressURL(format, app, draft.status.sparkApplicationId) : undefined;
+    if (format && url === undefined) continue; // {{$appId}} before the driver pod told it: the pod's events return
+    const action: EnsureDriverIngress = {
+      kind: 'EnsureDriverIngress',
+      entry: index,
+      serviceName,
+      serviceType: entry.serviceType || 'ClusterIP',
+      port,
+      portName: driverIngressPortName(entry.servicePortName, port),
+      ...(url !== undefined ? { ingressName: driverIngressName(app, port), url } : {}),
+      ...owner,
+      submissionID,
+    };
+    next = withActions(next, action);
+  }
+  return go(next);
+};
+
+function warning(message: string): { type: 'Warning'; reason: string; message: string } {
+  return { type: 'Warning', reason: 'SparkApplicationDriverIngressInvalid', message };
+}
+
 const completeOrRerun: Step = (input, draft) => {
   const policy = resolveRestartPolicy(input.app);
   if (shouldRerunAfterSuccess(policy)) {
@@ -389,6 +457,7 @@ export const STEPS: Readonly<Record<StepName, Step>> = {
   followDriver,
   trackExecutors: trackExecutorsStep,
   exposeUI,
+  exposeDriverIngresses,
   completeOrRerun,
   rerunOrFail,
   releaseForRerun,

@@ -11,6 +11,7 @@ export type StepName =
   | 'followDriver'
   | 'trackExecutors'
   | 'exposeUI'
+  | 'exposeDriverIngresses'
   | 'completeOrRerun'
   | 'rerunOrFail'
   | 'releaseForRerun'
@@ -83,6 +84,10 @@ export const STEP_DOCS: Readonly<Record<StepName, string>> = {
   exposeUI:
     'SUBMITTED or RUNNING with the UI service enabled: ensure the UI Service (and Ingress when an ingress URL ' +
     'format is set) and record them in driverInfo.',
+  exposeDriverIngresses:
+    'SUBMITTED or RUNNING with spec.driverIngressOptions and the current driver pod in the cache: for each entry ' +
+    'whose Service (`<app>-driver-<port>`) of this submission is not in the cache, ensure its Ingress ' +
+    '(`<app>-ing-<port>`) and Service, owned by the driver pod (they go with it). Nothing is recorded in the status.',
   completeOrRerun: 'Restart policy Always: delete the driver resources and move to PENDING_RERUN; otherwise COMPLETED.',
   rerunOrFail:
     'The restart policy allows another run: wait until interval × runs after termination, then delete the ' +
@@ -102,6 +107,7 @@ const FOLLOWING: readonly StepName[] = [
   'followDriver',
   'trackExecutors',
   'exposeUI',
+  'exposeDriverIngresses',
 ];
 
 export const STATES: Readonly<Record<ApplicationState, StateInfo>> = {

@@ -50,6 +50,15 @@ export interface ObservedService {
   readonly port: number;
 }
 
+/** A Service of spec.driverIngressOptions the reconciler found in its cache. */
+export interface ObservedDriverIngressService {
+  readonly name: string;
+  /** Its SUBMISSION_ID_LABEL: the run it was made for (names repeat across runs). */
+  readonly submissionID?: string;
+  /** It has a deletionTimestamp: going, not there. */
+  readonly terminating?: boolean;
+}
+
 export type EventType = 'Normal' | 'Warning';
 
 /** A Kubernetes Event to record on the SparkApplication. */
@@ -70,6 +79,7 @@ export type Action =
   | DeleteDriverResources
   | EnsureUIService
   | EnsureUIIngress
+  | EnsureDriverIngress
   | DeleteApplication;
 
 /** Set the SPEC_HASH_ANNOTATION annotation of the SparkApplication to `hash` (a metadata patch). */
@@ -109,9 +119,9 @@ export interface ConfirmDriverMissing {
 }
 
 /**
- * Delete the driver pod (Spark's ConfigMap and Service are owned by it and follow), the UI Service and the
- * UI Ingress if named. NotFound is success. `podUID`, when given, is a delete precondition: a newer pod of the
- * same name is never deleted by mistake.
+ * Delete the driver pod (Spark's ConfigMap and Service, and the driverIngressOptions objects, are owned by it and
+ * follow), the UI Service and the UI Ingress if named. NotFound is success. `podUID`, when given, is a delete
+ * precondition: a newer pod of the same name is never deleted by mistake.
  */
 export interface DeleteDriverResources {
   readonly kind: 'DeleteDriverResources';
@@ -138,6 +148,28 @@ export interface EnsureUIIngress {
   readonly url: string;
   readonly serviceName: string;
   readonly servicePort: number;
+}
+
+/**
+ * Expose the driver port of spec.driverIngressOptions[entry] for the current run: the Ingress `ingressName` routing
+ * `url` to the Service (when `ingressName` is set), then the Service `serviceName` (type `serviceType`, port
+ * `port` named `portName`, to the same port of the driver pod). Both are owned by the driver pod `driverPodName`
+ * (`driverPodUID`) and labelled with `submissionID`. Idempotence rule: an object of that name labelled with this
+ * submission is left as is; one of another submission (an earlier run's, its owner gone, the garbage collector not
+ * yet done) is deleted and created anew. The Service comes last: seen in the cache, the entry is done.
+ */
+export interface EnsureDriverIngress {
+  readonly kind: 'EnsureDriverIngress';
+  readonly entry: number;
+  readonly serviceName: string;
+  readonly serviceType: string;
+  readonly port: number;
+  readonly portName: string;
+  readonly ingressName?: string;
+  readonly url?: string;
+  readonly driverPodName: string;
+  readonly driverPodUID: string;
+  readonly submissionID: string;
 }
 
 /** Delete the SparkApplication: its time to live after termination has passed. */
@@ -193,6 +225,8 @@ export interface DecideInput {
   readonly executorPods: readonly PodSummary[];
   /** The UI Service named observationTargets(app).uiServiceName, if found. */
   readonly uiService?: ObservedService;
+  /** Those of the Services named observationTargets(app).driverIngressServiceNames that were found. */
+  readonly driverIngressServices?: readonly ObservedDriverIngressService[];
   /** Milliseconds since the epoch, from the reconciler's clock. */
   readonly now: number;
   readonly settings: LifecycleSettings;
