@@ -1,7 +1,6 @@
 // The local control plane is a real one: API server readiness and version, CRDs and custom objects with watches,
 // garbage collection by kube-controller-manager, scheduling by kube-scheduler, RBAC, and pods driven by kwok.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import {
@@ -17,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { SIM_EXIT_CODE_ANNOTATION, SIM_RUN_DURATION_ANNOTATION } from '../../src/localcluster/kwok.ts';
 import { eventually, sharedCluster, testNamespace } from '../support/kube.ts';
+import { widgetCrd, widgetGroup } from '../support/widget-crd.ts';
 
 const KUBERNETES_VERSION = /KUBERNETES_VERSION=(\S+)/.exec(
   readFileSync(new URL('../../scripts/controlplane/versions.env', import.meta.url), 'utf8'),
@@ -38,40 +38,11 @@ describe('local control plane', () => {
 
   test('a CRD can be installed; custom objects are validated, listed and watched', async (t) => {
     const { kc, namespace } = await testNamespace(t);
-    const group = `t${randomBytes(4).toString('hex')}.sparkop.dev`;
+    const group = widgetGroup();
     const ext = kc.makeApiClient(ApiextensionsV1Api);
-    const crdName = `widgets.${group}`;
-    await ext.createCustomResourceDefinition({
-      body: {
-        metadata: { name: crdName },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              subresources: { status: {} },
-              schema: {
-                openAPIV3Schema: {
-                  type: 'object',
-                  properties: {
-                    spec: {
-                      type: 'object',
-                      required: ['size'],
-                      properties: { size: { type: 'integer', minimum: 1 } },
-                    },
-                    status: { type: 'object', properties: { phase: { type: 'string' } } },
-                  },
-                },
-              },
-            },
-          ],
-        },
-      },
-    });
+    const crd = widgetCrd(group);
+    const crdName = crd.metadata.name;
+    await ext.createCustomResourceDefinition({ body: crd });
     t.after(() => ext.deleteCustomResourceDefinition({ name: crdName }).catch(() => undefined));
     await eventually('CRD established', async () => {
       const crd = await ext.readCustomResourceDefinition({ name: crdName });

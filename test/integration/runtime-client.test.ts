@@ -19,6 +19,7 @@ import {
 } from '../../src/runtime/errors.ts';
 import type { KubeObject } from '../../src/runtime/object.ts';
 import { eventually, testNamespace } from '../support/kube.ts';
+import { widgetCrd, widgetGroup } from '../support/widget-crd.ts';
 
 const ConfigMaps = kind<V1ConfigMap>('v1', 'ConfigMap');
 const CRDs = kind<V1CustomResourceDefinition>('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
@@ -39,42 +40,10 @@ function configMap(
 
 /** Installs a Widget CRD in a group of its own (cluster-scoped: unique per test), removed after the test. */
 async function installWidgets(client: Client, t: import('node:test').TestContext) {
-  const group = `t${randomBytes(4).toString('hex')}.sparkop.dev`;
-  const name = `widgets.${group}`;
-  await client.create<V1CustomResourceDefinition>({
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              properties: {
-                spec: {
-                  type: 'object',
-                  required: ['size'],
-                  properties: {
-                    size: { type: 'integer', minimum: 1 },
-                    tags: { type: 'array', items: { type: 'string' } },
-                  },
-                },
-                status: { type: 'object', properties: { phase: { type: 'string' } } },
-              },
-            },
-          },
-        },
-      ],
-    },
-  });
+  const group = widgetGroup();
+  const crd = widgetCrd(group);
+  const name = crd.metadata.name;
+  await client.create<V1CustomResourceDefinition>(crd);
   t.after(() =>
     client
       .delete({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } })

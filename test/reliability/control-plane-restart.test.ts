@@ -2,20 +2,14 @@
 // operator's watches resume and no transition is missed — every application ends in the state its driver asks
 // for, with one driver, its terminal event, and the operator's counters counting each submission and each end once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { appNames, benchApp } from '../../bench/lib/apps.ts';
-import { prepareNamespace, unthrottledClient } from '../../bench/lib/cluster.ts';
 import { sum } from '../../bench/lib/metrics.ts';
-import { installCrds } from '../../src/api/index.ts';
 import { Pods } from '../../src/controllers/sparkapplication/kinds.ts';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
 import { type Client, mergePatch } from '../../src/runtime/index.ts';
 import { eventually } from '../support/kube.ts';
-import { assertOneDriverEach, runToTerminal, startOperator } from './support.ts';
+import { assertOneDriverEach, privateFixture, runToTerminal, startOperator } from './support.ts';
 
 const NS = 'restarts';
 const exitCodeFor = (app: string) => (Number(app.slice(-5)) % 4 === 1 ? 1 : 0);
@@ -57,17 +51,7 @@ async function burst(api: Client, names: readonly string[], minDrivers: number):
 }
 
 test('kube-apiserver and etcd restarts mid-run: watches resume, no transition missed', async (t) => {
-  const stateRoot = mkdtempSync(join(tmpdir(), 'sparkop-restarts-'));
-  const cluster = await LocalCluster.start({ stateRoot, nodes: 1 });
-  t.after(async () => {
-    await cluster.stop();
-    rmSync(stateRoot, { recursive: true, force: true });
-  });
-  const kc = new KubeConfig();
-  kc.loadFromFile(cluster.kubeconfigPath);
-  await installCrds(kc);
-  const api = unthrottledClient(kc);
-  await prepareNamespace(api, NS);
+  const { cluster, api } = await privateFixture(t, NS, 1);
   const op = await startOperator(t, cluster.kubeconfigPath, NS);
 
   const first = appNames('apiserver', 40);
@@ -104,6 +88,8 @@ test('kube-apiserver and etcd restarts mid-run: watches resume, no transition mi
     { timeoutMs: 10_000 },
   );
   // Events: every application has its terminal event (written after the status; they may trail it a little).
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
   await eventually(
     'terminal events',

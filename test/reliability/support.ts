@@ -21,6 +21,8 @@ export interface PrivateFixture {
   readonly namespace: string;
   /** Live reads and writes, no client-side rate limit. */
   readonly api: Client;
+  /** For the tests that restart its components. */
+  readonly cluster: LocalCluster;
 }
 
 /**
@@ -28,9 +30,9 @@ export interface PrivateFixture {
  * test ends. For the tests that load the cluster with hundreds of applications: their thousands of objects would
  * otherwise keep the shared cluster's garbage collector and namespace controller busy for the other test files.
  */
-export async function privateFixture(t: TestContext, namespace = 'reliability'): Promise<PrivateFixture> {
+export async function privateFixture(t: TestContext, namespace = 'reliability', nodes = 2): Promise<PrivateFixture> {
   const stateRoot = mkdtempSync(join(tmpdir(), 'sparkop-reliability-cluster-'));
-  const cluster = await LocalCluster.start({ stateRoot, nodes: 2 });
+  const cluster = await LocalCluster.start({ stateRoot, nodes });
   t.after(async () => {
     await cluster.stop();
     rmSync(stateRoot, { recursive: true, force: true });
@@ -40,7 +42,7 @@ export async function privateFixture(t: TestContext, namespace = 'reliability'):
   await installCrds(kc);
   const api = unthrottledClient(kc);
   await prepareNamespace(api, namespace);
-  return { kubeconfigPath: cluster.kubeconfigPath, namespace, api };
+  return { kubeconfigPath: cluster.kubeconfigPath, namespace, api, cluster };
 }
 const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
 
