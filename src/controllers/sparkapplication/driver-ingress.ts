@@ -3,12 +3,12 @@
 // Owned by the driver pod, not by the application as in kubeflow: they are objects of one run, so deleting the pod
 // (rerun, suspend, spec change, the application's deletion) takes them along whatever the spec says by then — a
 // changed servicePort leaves no Service of the old port behind — and no status field has to remember their names.
-import type { V1Ingress, V1IngressTLS, V1OwnerReference, V1Service } from '@kubernetes/client-node';
+import type { V1Ingress, V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
 import { type EnsureDriverIngress, SUBMISSION_ID_LABEL } from '../../spark/lifecycle/index.ts';
 import { APP_NAME_LABEL, SPARK_ROLE_LABEL } from './kinds.ts';
 import type { UiSettings } from './settings.ts';
-import { ingressRulePath, ourLabels, sortedRecord, splitIngressUrl } from './ui.ts';
+import { ingressFor, ourLabels, sortedRecord } from './ui.ts';
 
 function driverPodOwner(action: EnsureDriverIngress): V1OwnerReference {
   return { apiVersion: 'v1', kind: 'Pod', name: action.driverPodName, uid: action.driverPodUID, controller: true };
@@ -61,43 +61,16 @@ export function driverIngress(
 ): V1Ingress {
   if (!action.ingressName || action.url === undefined) throw new Error('EnsureDriverIngress has no Ingress');
   const entry = entryOf(app, action);
-  const { host, path } = splitIngressUrl(action.url);
-  const annotations: Record<string, string> = { ...entry.ingressAnnotations };
-  // A path prefix is stripped before the driver sees it (kubeflow's nginx rewrite), unless the entry says otherwise.
-  if (path !== '/' && !annotations['nginx.ingress.kubernetes.io/rewrite-target']) {
-    annotations['nginx.ingress.kubernetes.io/rewrite-target'] = '/$2';
-  }
-  const tls: V1IngressTLS[] = (entry.ingressTLS ?? []).map((t) => ({
-    ...(t.hosts ? { hosts: [...t.hosts] } : {}),
-    ...(t.secretName ? { secretName: t.secretName } : {}),
-  }));
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: {
-      name: action.ingressName,
-      namespace: app.metadata.namespace,
-      labels: runLabels(app, action),
-      ...(Object.keys(annotations).length > 0 ? { annotations: sortedRecord(annotations) } : {}),
-      ownerReferences: [driverPodOwner(action)],
-    },
-    spec: {
-      ...(settings.ingressClassName ? { ingressClassName: settings.ingressClassName } : {}),
-      rules: [
-        {
-          ...(host ? { host } : {}),
-          http: {
-            paths: [
-              {
-                path: ingressRulePath(path),
-                pathType: 'ImplementationSpecific',
-                backend: { service: { name: action.serviceName, port: { number: action.port } } },
-              },
-            ],
-          },
-        },
-      ],
-      ...(tls.length > 0 ? { tls } : {}),
-    },
-  };
+  return ingressFor({
+    name: action.ingressName,
+    namespace: app.metadata.namespace,
+    labels: runLabels(app, action),
+    owner: driverPodOwner(action),
+    url: action.url,
+    annotations: { ...entry.ingressAnnotations },
+    tls: entry.ingressTLS ?? [],
+    ingressClassName: settings.ingressClassName,
+    serviceName: action.serviceName,
+    servicePort: action.port,
+  });
 }

@@ -63,31 +63,46 @@ export function splitIngressUrl(url: string): { host: string; path: string } {
   return { host: bare.slice(0, slash), path: bare.slice(slash) || '/' };
 }
 
-/** The Ingress routing the UI URL to the UI Service; TLS and annotations from the app, else the operator's. */
-export function uiIngress(app: SparkApplication, action: EnsureUIIngress, settings: UiSettings): V1Ingress {
-  const { host, path } = splitIngressUrl(action.url);
-  const options = app.spec.sparkUIOptions;
-  const tls: V1IngressTLS[] = (options?.ingressTLS ?? settings.ingressTls).map((t) => ({
-    ...(t.hosts ? { hosts: [...t.hosts] } : {}),
-    ...(t.secretName ? { secretName: t.secretName } : {}),
-  }));
-  const annotations = { ...settings.ingressAnnotations, ...options?.ingressAnnotations };
-  // A path prefix needs the prefix stripped before the UI sees it (kubeflow's nginx rewrite).
+/** What an Ingress for one of the driver's ports is made of (the UI's, or a driverIngressOptions entry's). */
+export interface IngressParts {
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly labels: Record<string, string>;
+  readonly owner: V1OwnerReference;
+  readonly url: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly tls: readonly { hosts?: readonly string[]; secretName?: string }[];
+  readonly ingressClassName: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+}
+
+/**
+ * An Ingress routing `url` to the Service: the URL's host (if any) and path make the one rule; a path prefix is
+ * stripped before the driver sees it (kubeflow's nginx rewrite-target "/$2"), unless the annotations say otherwise.
+ */
+export function ingressFor(parts: IngressParts): V1Ingress {
+  const { host, path } = splitIngressUrl(parts.url);
+  const annotations: Record<string, string> = { ...parts.annotations };
   if (path !== '/' && !annotations['nginx.ingress.kubernetes.io/rewrite-target']) {
     annotations['nginx.ingress.kubernetes.io/rewrite-target'] = '/$2';
   }
+  const tls: V1IngressTLS[] = parts.tls.map((t) => ({
+    ...(t.hosts ? { hosts: [...t.hosts] } : {}),
+    ...(t.secretName ? { secretName: t.secretName } : {}),
+  }));
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: {
-      name: action.name,
-      namespace: app.metadata.namespace,
-      labels: ourLabels(app),
+      name: parts.name,
+      namespace: parts.namespace,
+      labels: parts.labels,
       ...(Object.keys(annotations).length > 0 ? { annotations: sortedRecord(annotations) } : {}),
-      ownerReferences: [applicationOwner(app)],
+      ownerReferences: [parts.owner],
     },
     spec: {
-      ...(settings.ingressClassName ? { ingressClassName: settings.ingressClassName } : {}),
+      ...(parts.ingressClassName ? { ingressClassName: parts.ingressClassName } : {}),
       rules: [
         {
           ...(host ? { host } : {}),
@@ -96,7 +111,7 @@ export function uiIngress(app: SparkApplication, action: EnsureUIIngress, settin
               {
                 path: ingressRulePath(path),
                 pathType: 'ImplementationSpecific',
-                backend: { service: { name: action.serviceName, port: { number: action.servicePort } } },
+                backend: { service: { name: parts.serviceName, port: { number: parts.servicePort } } },
               },
             ],
           },
@@ -107,8 +122,25 @@ export function uiIngress(app: SparkApplication, action: EnsureUIIngress, settin
   };
 }
 
+/** The Ingress routing the UI URL to the UI Service; TLS and annotations from the app, else the operator's. */
+export function uiIngress(app: SparkApplication, action: EnsureUIIngress, settings: UiSettings): V1Ingress {
+  const options = app.spec.sparkUIOptions;
+  return ingressFor({
+    name: action.name,
+    namespace: app.metadata.namespace,
+    labels: ourLabels(app),
+    owner: applicationOwner(app),
+    url: action.url,
+    annotations: { ...settings.ingressAnnotations, ...options?.ingressAnnotations },
+    tls: options?.ingressTLS ?? settings.ingressTls,
+    ingressClassName: settings.ingressClassName,
+    serviceName: action.serviceName,
+    servicePort: action.servicePort,
+  });
+}
+
 /** The rule path for an ingress URL's path: a prefix captures the rest for the rewrite-target "/$2" (kubeflow's). */
-export function ingressRulePath(path: string): string {
+function ingressRulePath(path: string): string {
   return path === '/' ? '/' : `${path.replace(/\/+$/, '')}(/|$)(.*)`;
 }
 
