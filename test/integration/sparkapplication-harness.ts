@@ -2,6 +2,7 @@
 // test's namespace, and helpers that create applications, drive their kwok pods and wait for states.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { installCrds, type SparkApplication } from '../../src/api/index.ts';
@@ -59,7 +60,7 @@ export async function startOperator(
     kubeConfig: f.kc,
     cacheScopes: cacheScopes(settings),
     gracefulShutdownTimeoutMs: 5000,
-    logger: operatorLogger(f.namespace),
+    logger: operatorLogger(t, f.namespace),
   });
   registerSparkApplicationController(manager, settings);
   const abort = new AbortController();
@@ -77,17 +78,34 @@ export async function startOperator(
 }
 
 /**
- * SPARKOP_TEST_LOG=debug shows the operator's logs while a test runs; SPARKOP_TEST_LOG_DIR=dir writes them, at debug
- * level, to `dir/<namespace>.log` instead (one file per test, for a full run where a flaky test must be explained).
+ * The operator's log: SPARKOP_TEST_LOG=debug shows it while a test runs; SPARKOP_TEST_LOG_DIR=dir writes it, at debug
+ * level, to `dir/<namespace>.log`. Otherwise its last lines (debug level) are kept in memory and printed when the
+ * test fails, so that a failure in CI, where nobody can rerun it with logs, still shows what the operator decided.
  */
-function operatorLogger(namespace: string): Logger {
+function operatorLogger(t: TestContext, namespace: string): Logger {
   const dir = process.env.SPARKOP_TEST_LOG_DIR;
   if (dir) {
     mkdirSync(dir, { recursive: true });
     return newLogger({ level: 'debug', destination: createWriteStream(join(dir, `${namespace}.log`)) });
   }
-  return newLogger({ level: process.env.SPARKOP_TEST_LOG ?? 'silent' });
+  if (process.env.SPARKOP_TEST_LOG) return newLogger({ level: process.env.SPARKOP_TEST_LOG });
+  const tail: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      tail.push(chunk.toString().trimEnd());
+      if (tail.length > LOG_TAIL_LINES) tail.splice(0, tail.length - LOG_TAIL_LINES);
+      done();
+    },
+  });
+  t.after(() => {
+    // TestContext.passed exists at run time (Node 24) but not yet in @types/node's TestContext.
+    if ((t as TestContext & { readonly passed?: boolean }).passed !== false) return;
+    console.log(`--- ${t.name}: the operator's last ${tail.length} log lines ---\n${tail.join('\n')}\n---`);
+  });
+  return newLogger({ level: 'debug', destination });
 }
+
+const LOG_TAIL_LINES = 300;
 
 /** The smallest application kwok can run: the driver pod is all there is (no executors without a simulator). */
 export function minimalApp(name: string, spec: Partial<SparkApplication['spec']> = {}): SparkApplicationObject {

@@ -65,11 +65,13 @@ test('driver failure under OnFailure: retried after the interval, FAILED after t
     minimalApp('flaky', { restartPolicy: { type: 'OnFailure', onFailureRetries: 1, onFailureRetryInterval: 1 } }),
   );
   await runDriverTo(f, 'flaky', 1);
+  let seen = '';
   const first = await eventually('second run', async () => {
     const app = await getApp(f, 'flaky');
-    return app.status?.applicationState?.state === 'RUNNING' && app.status.executionAttempts === 2
-      ? app.status
-      : undefined;
+    seen = `${stateOf(app)} after ${app.status?.executionAttempts} runs, ${app.status?.submissionAttempts} submissions`;
+    return stateOf(app) === 'RUNNING' && app.status?.executionAttempts === 2 ? app.status : undefined;
+  }).catch((err: unknown) => {
+    throw new Error(`no second run; last seen ${seen}`, { cause: err });
   });
   // Second run: a new submission (new id), the same deterministic pod name.
   assert.equal(first?.executionAttempts, 2);
