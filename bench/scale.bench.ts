@@ -3,11 +3,16 @@
 // a restart, the time until every application was reconciled again, and the writes the restarted operator made.
 // Prints its figures against the targets; not a test.
 //
-//   npm run bench -- scale --apps N --executors E [--threads T] [--qps Q]
+//   npm run bench -- scale --apps N --executors E [--threads T] [--qps Q] [--heap-snapshot]
+//
+// --heap-snapshot: once the cluster is full (after RSS is read), the operator writes a V8 heap snapshot (it runs
+// with --heapsnapshot-signal) to a kept directory, summed by type and constructor in the result.
 //
 // "Re-observed": controller_runtime_reconcile_total of the new process ≥ N and its work queue empty. Spurious
 // writes: the new process's rest_client_requests_total for POST/PUT/PATCH/DELETE (every write it sends, counted
 // by its own client) — zero when nothing changed while it was down — and driver pods still one per application.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
@@ -18,6 +23,7 @@ import { parseProperties } from '../src/spark/properties.ts';
 import { appNames, benchApp } from './lib/apps.ts';
 import { numberFlag } from './lib/args.ts';
 import { prepareNamespace, startBenchCluster } from './lib/cluster.ts';
+import { type HeapSummary, procMemory, summarizeHeapSnapshot, takeHeapSnapshot } from './lib/heap.ts';
 import { machineInfo, saveResult, table } from './lib/machine.ts';
 import { byLabel, type Sample, sum } from './lib/metrics.ts';
 import { Observer } from './lib/observer.ts';
@@ -30,6 +36,7 @@ const APPS = numberFlag(argv, 'apps', 10_000) ?? 10_000;
 const EXECUTORS = numberFlag(argv, 'executors', 5) ?? 5;
 const THREADS = numberFlag(argv, 'threads', 16) ?? 16;
 const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
+const HEAP_SNAPSHOT = argv.includes('--heap-snapshot');
 const CONCURRENCY = 32;
 const NS = 'scale';
 const CONTROLLER = 'spark-application-controller';
@@ -74,8 +81,10 @@ const pods = APPS * (1 + EXECUTORS);
 const nodes = Math.max(2, Math.ceil(pods / 900));
 log(`apps ${APPS}, executors ${EXECUTORS} each (${pods} pods, ${nodes} nodes); load ${machineStart.load.join(' ')}`);
 const bc = await startBenchCluster({ nodes, log });
+const snapshotDir = HEAP_SNAPSHOT ? mkdtempSync(join(tmpdir(), 'sparkop-heap-')) : undefined;
 const opOptions = {
   kubeconfigPath: bc.cluster.kubeconfigPath,
+  ...(snapshotDir ? { nodeFlags: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] } : {}),
   namespaces: NS,
   logFile: join(bc.workDir, 'operator.log'),
   flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
@@ -123,6 +132,20 @@ try {
   await settle('the operator', async () => reconciles(await currentOp.metrics()), 10_000, 900_000);
   const fillS = (Date.now() - fillStart) / 1000;
   const beforeRestart = sampleProc(op.pid);
+  const memoryBeforeRestart = procMemory(op.pid);
+  let heap: (HeapSummary & { file: string }) | { file: string; error: string } | undefined;
+  if (snapshotDir) {
+    const file = await takeHeapSnapshot(op.pid, snapshotDir);
+    log(`heap snapshot ${file}`);
+    try {
+      const summary = summarizeHeapSnapshot(file);
+      heap = { file, ...summary };
+      log(`heap ${summary.totalMiB} MiB: ${summary.byType.map((t) => `${t.type} ${t.MiB}`).join(', ')}`);
+      for (const t of summary.top) log(`  ${t.what}: ${t.MiB} MiB (${t.count})`);
+    } catch (err) {
+      heap = { file, error: (err as Error).message };
+    }
+  }
   const allPods = await bc.api.apiReader.list(Pods, { namespace: NS });
   const runningApps = [...observer.apps.values()].filter((t) => t.lastState === 'RUNNING').length;
 
@@ -173,6 +196,8 @@ try {
     },
     operatorRssMiB: round((beforeRestart?.rssBytes ?? 0) / MiB),
     operatorPeakRssMiB: round((beforeRestart?.peakRssBytes ?? 0) / MiB),
+    operatorMemory: memoryBeforeRestart,
+    ...(heap ? { heap } : {}),
     restart: {
       readySeconds: round(readyS, 2),
       allReobservedSeconds: synced === undefined ? null : round(synced, 2),

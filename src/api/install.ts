@@ -3,7 +3,7 @@
 // (`x_kubernetes_int_or_string`, `_default`) and would silently drop ours, so requests are plain JSON.
 import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '../runtime/rest/kubeconfig.ts';
 import { allCrds, type CrdManifest } from './crd/crds.ts';
 
 export interface InstallOptions {
@@ -28,7 +28,7 @@ interface CrdState {
   status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
 }
 
-async function call(kc: KubeConfig, method: string, path: string, body?: unknown): Promise<CrdState> {
+async function call(kc: KubeAccess, method: string, path: string, body?: unknown): Promise<CrdState> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('kubeconfig has no current cluster');
   const options: import('node:https').RequestOptions = {
@@ -60,7 +60,7 @@ async function call(kc: KubeConfig, method: string, path: string, body?: unknown
  * Creates each CRD, or replaces it if it exists, then waits until it is Established. Safe to run from several
  * processes at once: a lost create or update race is retried on the fresh object.
  */
-export async function installCrds(kubeConfig: KubeConfig, options: InstallOptions = {}): Promise<void> {
+export async function installCrds(kubeConfig: KubeAccess, options: InstallOptions = {}): Promise<void> {
   const crds = options.crds ?? allCrds();
   for (const crd of crds) await apply(kubeConfig, crd);
   for (const crd of crds) await waitEstablished(kubeConfig, crd.metadata.name, options.timeoutMs ?? 30_000);
@@ -69,7 +69,7 @@ export async function installCrds(kubeConfig: KubeConfig, options: InstallOption
   for (const crd of crds) await waitServed(kubeConfig, crd, options.timeoutMs ?? 30_000);
 }
 
-async function waitServed(kc: KubeConfig, crd: CrdManifest, timeoutMs: number): Promise<void> {
+async function waitServed(kc: KubeAccess, crd: CrdManifest, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const { group, names, versions } = crd.spec;
   for (const version of versions.filter((v) => v.served).map((v) => v.name)) {
@@ -89,7 +89,7 @@ async function waitServed(kc: KubeConfig, crd: CrdManifest, timeoutMs: number): 
   }
 }
 
-async function apply(kc: KubeConfig, crd: CrdManifest): Promise<void> {
+async function apply(kc: KubeAccess, crd: CrdManifest): Promise<void> {
   const name = crd.metadata.name;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -112,7 +112,7 @@ async function apply(kc: KubeConfig, crd: CrdManifest): Promise<void> {
   }
 }
 
-async function waitEstablished(kc: KubeConfig, name: string, timeoutMs: number): Promise<void> {
+async function waitEstablished(kc: KubeAccess, name: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const conditions = (await call(kc, 'GET', `${CRDS_PATH}/${name}`)).status?.conditions ?? [];

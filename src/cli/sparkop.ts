@@ -3,14 +3,13 @@
 // or with --local, it starts the embedded local control plane, installs the CRDs, runs the operator and the Spark
 // simulator there, and stops everything on Ctrl-C.
 import { join, relative } from 'node:path';
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { LocalCluster } from '../localcluster/cluster.ts';
 import { embeddedBanner } from '../operator/banner.ts';
 import { OperatorConfigError } from '../operator/config.ts';
 import { ensureCrds } from '../operator/crds.ts';
 import { buildOperator } from '../operator/operator.ts';
 import { chooseTarget } from '../operator/target.ts';
-import { newClient, newLogger } from '../runtime/index.ts';
+import { type KubeAccess, loadKubeAccess, newClient, newLogger, serverVersion } from '../runtime/index.ts';
 import { UsageError } from './errors.ts';
 import { type OperatorOptions, OptionError, operatorFlagsHelp, parseOperatorOptions } from './operator-options.ts';
 
@@ -60,26 +59,23 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
   let cluster: LocalCluster | undefined;
   try {
-    const kc = new KubeConfig();
+    let kc: KubeAccess;
     if (local) {
       console.error('[sparkop] no cluster configured: starting the embedded local control plane (first run builds it)');
       cluster = await LocalCluster.start({ name: 'sparkop', log: (m) => console.error(`[sparkop] ${m}`) });
-      kc.loadFromFile(cluster.kubeconfigPath);
+      kc = await loadKubeAccess({ kind: 'file', path: cluster.kubeconfigPath });
     } else if (target.kind === 'in-cluster') {
-      kc.loadFromCluster();
+      kc = await loadKubeAccess({ kind: 'in-cluster' }, env);
     } else {
-      kc.loadFromFile(target.path);
+      kc = await loadKubeAccess({ kind: 'file', path: target.path });
     }
     if (stop.signal.aborted) return 0;
     const server = kc.getCurrentCluster()?.server ?? '(no server)';
-    const version = await kc
-      .makeApiClient(VersionApi)
-      .getCode()
-      .catch((err: unknown) => {
-        throw new OperatorConfigError(`cannot reach the Kubernetes API at ${server}: ${(err as Error).message}`, {
-          cause: err,
-        });
+    const version = await serverVersion(kc).catch((err: unknown) => {
+      throw new OperatorConfigError(`cannot reach the Kubernetes API at ${server}: ${(err as Error).message}`, {
+        cause: err,
       });
+    });
     logger.info({ server, version: version.gitVersion }, 'connected to Kubernetes');
     if (options.installCrds || local) {
       await ensureCrds(kc, newClient({ kubeConfig: kc }), logger);
@@ -90,7 +86,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     if (cluster && (await manager.whenReady())) {
       console.log(
         embeddedBanner({
-          kubernetesVersion: version.gitVersion,
+          kubernetesVersion: version.gitVersion ?? 'unknown',
           kubeconfigPath: cluster.kubeconfigPath,
           kubectlDir: cluster.binaries.kubernetesBinDir,
           example: relative(process.cwd(), join(import.meta.dirname, '..', '..', 'examples', 'spark-pi.yaml')),

@@ -132,7 +132,18 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
     };
     // The ConfigMaps are read only when executors may be needed (before the end time, none yet created).
     const needsFiles = driverView.phase === 'Running' && !driverView.endRequested && views.length === 0;
-    const files = needsFiles ? await driverFiles(driver) : undefined;
+    // The cache keeps a slim pod (no spec, no IP: slimPod in controllers/sparkapplication/scope.ts); the driver's
+    // volumes, image and IP are read from the whole pod, fetched once and only when executors may be created.
+    let fetched: Promise<Pod | undefined> | undefined;
+    const whole = () => {
+      fetched ??= client.apiReader.get(Pods, request).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+      return fetched;
+    };
+    const wholeDriver = needsFiles ? await whole() : undefined;
+    const files = wholeDriver ? await driverFiles(wholeDriver) : undefined;
     const plan = planSimulation({
       driver: driverView,
       executors: views,
@@ -153,10 +164,12 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
     for (const action of plan.actions) {
       switch (action.type) {
         case 'createExecutors': {
-          const { props, template } = files ?? (await driverFiles(driver));
+          const fullDriver = await whole();
+          if (!fullDriver) break;
+          const { props, template } = files ?? (await driverFiles(fullDriver));
           let created = 0;
           for (const execId of action.execIds) {
-            const pod = executorPod({ driver, props, execId, ...(template ? { template } : {}) });
+            const pod = executorPod({ driver: fullDriver, props, execId, ...(template ? { template } : {}) });
             if (await client.create(pod as Pod).catch(ignoreAlreadyExists)) created++;
           }
           if (created > 0) {

@@ -1,8 +1,15 @@
 // CRDs at start: sparkop installs the SparkApplication CRDs into a cluster that lacks them (friendly for a first
 // `npm start`), and never replaces CRDs that exist — upgrading them is the Helm chart's (or the admin's) call.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { allCrds, installCrds } from '../api/index.ts';
-import { type Client, isForbidden, isNotFound, type KubeObject, kind, type Logger } from '../runtime/index.ts';
+import {
+  type Client,
+  isForbidden,
+  isNotFound,
+  type KubeAccess,
+  type KubeObject,
+  kind,
+  type Logger,
+} from '../runtime/index.ts';
 
 const Crds = kind<KubeObject>('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
 
@@ -11,7 +18,7 @@ export type CrdOutcome =
   | { readonly kind: 'installed'; readonly names: readonly string[] }
   | { readonly kind: 'unknown'; readonly reason: string };
 
-export async function ensureCrds(kubeConfig: KubeConfig, client: Client, log: Logger): Promise<CrdOutcome> {
+export async function ensureCrds(kubeConfig: KubeAccess, client: Client, log: Logger): Promise<CrdOutcome> {
   const crds = allCrds();
   const missing = [];
   for (const crd of crds) {

@@ -1,13 +1,14 @@
 // The operator process's wiring: flags → logger, client, cache, manager → controllers. The cluster (kubeconfig) is
 // chosen by the caller (src/cli/sparkop.ts); this module knows nothing of the embedded control plane.
 import { readFileSync } from 'node:fs';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { OperatorOptions } from '../cli/operator-options.ts';
 import { registerSparkSimulator } from '../localcluster/spark-simulator.ts';
 import {
+  asClientNodeKubeConfig,
   Cache,
   type Clock,
   type KindScope,
+  type KubeAccess,
   type KubeObject,
   kind,
   type Logger,
@@ -26,7 +27,7 @@ const Namespaces = kind<KubeObject>('v1', 'Namespace');
 const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 export interface OperatorInput {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly options: OperatorOptions;
   readonly logger: Logger;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -82,7 +83,12 @@ export async function buildOperator(input: OperatorInput): Promise<Manager> {
     options.submitter === 'spark-submit'
       ? new SparkSubmitSubmitter({
           sparkHome: sparkHomeFor(options, env),
-          client: coreSubmissionClient(kubeConfig.makeApiClient(CoreV1Api)),
+          // client-node (about 77 MB of RSS) is loaded only for this submitter, which needs its generated API.
+          client: coreSubmissionClient(
+            (await asClientNodeKubeConfig(kubeConfig)).makeApiClient(
+              (await import('@kubernetes/client-node')).CoreV1Api,
+            ),
+          ),
         })
       : 'native';
   const settings = sparkApplicationSettings(options, submitter);

@@ -93,6 +93,14 @@ export {
   type Result,
   TerminalError,
 } from './reconcile.ts';
+export {
+  asClientNodeKubeConfig,
+  clientNodeKubeConfig,
+  type KubeAccess,
+  type KubeConfigSource,
+  loadKubeAccess,
+} from './rest/kubeconfig.ts';
+export { serverVersion } from './rest/restclient.ts';
 export { GenericSource, type InformerProvider, KindSource, type Source } from './source.ts';
 export { WorkQueue, type WorkQueueOptions } from './workqueue/queue.ts';
 export {

@@ -8,7 +8,6 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Cache, type KindScope } from './cache/cache.ts';
@@ -22,6 +21,7 @@ import type { LeaseLock } from './leaderelection.ts';
 import { LeaderElector, leaseLock } from './leaderelection.ts';
 import { silentLogger } from './log.ts';
 import { newRegistry, RuntimeMetrics } from './metrics.ts';
+import type { KubeAccess } from './rest/kubeconfig.ts';
 import type { InformerProvider } from './source.ts';
 
 export interface RunOptions {
@@ -69,7 +69,7 @@ export interface LeaderElectionConfig {
 
 export interface ManagerOptions {
   /** The cluster; needed unless both cache and client are given. */
-  readonly kubeConfig?: KubeConfig;
+  readonly kubeConfig?: KubeAccess;
   /** Default: a Cache on kubeConfig sharing the manager's clock, logger and registry. */
   readonly cache?: ManagerCache;
   /** For the default cache: what each kind's informer watches, keyed by gvkString (e.g. only some namespaces). */
@@ -131,7 +131,7 @@ export class Manager {
     const cache =
       options.cache ??
       new Cache({
-        kubeConfig: kubeConfig as KubeConfig,
+        kubeConfig: kubeConfig as KubeAccess,
         logger: this.log.child({ component: 'cache' }),
         ...(options.cacheScopes ? { scopes: options.cacheScopes } : {}),
         ...shared,
@@ -140,7 +140,7 @@ export class Manager {
     this.client =
       options.client ??
       newClient({
-        kubeConfig: kubeConfig as KubeConfig,
+        kubeConfig: kubeConfig as KubeAccess,
         logger: this.log.child({ component: 'client' }),
         ...(cache instanceof Cache ? { cache } : {}),
         ...shared,

@@ -1,7 +1,7 @@
 // What the controller caches. Only objects carrying sparkop's launched-by label enter the pod, Service and
 // ConfigMap caches (a server-side selector), so memory stays flat in clusters full of unrelated pods (kubeflow #3028).
-import type { V1Pod } from '@kubernetes/client-node';
-import { gvkString, type KindScope } from '../../runtime/index.ts';
+import type { V1ContainerStatus, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
+import { gvkString, type KindScope, type KubeObject } from '../../runtime/index.ts';
 import { APP_NAME_LABEL, ConfigMaps, LAUNCHED_BY_LABEL, Pods, Services, SparkApplications } from './kinds.ts';
 import type { SparkApplicationControllerSettings } from './settings.ts';
 
@@ -14,6 +14,86 @@ export function podApplicationKey(pod: Pick<V1Pod, 'metadata'>): readonly string
   const app = pod.metadata?.labels?.[APP_NAME_LABEL];
   const namespace = pod.metadata?.namespace;
   return app && namespace ? [`${namespace}/${app}`] : [];
+}
+
+/**
+ * The pod cache's transform: a cached pod keeps only what the operator reads of it, about a tenth of the object
+ * (spec, conditions, images, IPs are never read from the cache; 50 000 executor pods made them most of the RSS).
+ *
+ * Contract: a reader of cached pods sees only these fields. A reader that needs another field adds it here (and
+ * to the unit test, test/unit/controller-sparkapplication-scope.test.ts, which checks that summarizePod gives the same
+ * answer for a full pod and its slim form). What reads cached pods, and what it reads:
+ * - the store and the event recorder: apiVersion, kind, metadata.namespace/name/uid/resourceVersion;
+ * - summarizePod (spark/lifecycle/observe.ts), hence the reconciler and executor tracking: metadata.name, uid,
+ *   labels, deletionTimestamp; status.phase, reason, message; per container status its name, state.terminated
+ *   (exitCode, reason) and state.waiting.reason;
+ * - podApplicationKey and the controller's event mapping: metadata.labels, namespace;
+ * - the Spark simulator (embedded mode): metadata.annotations, ownerReferences (its owns() mapping),
+ *   deletionTimestamp, status.phase, startTime. It reads the full driver from the API server when it creates
+ *   executors from it.
+ * Writers never send a cached pod back (patches are built from scratch), so nothing is lost on the server.
+ */
+export function slimPod(obj: KubeObject): KubeObject {
+  const pod = obj as V1Pod & KubeObject;
+  const s = pod.status;
+  const status: V1PodStatus | undefined = s && {
+    ...pick(s, ['phase', 'reason', 'message', 'startTime']),
+    ...(s.containerStatuses ? { containerStatuses: s.containerStatuses.map(slimContainerStatus) } : {}),
+  };
+  return { ...typeAndMeta(pod), ...(status ? { status } : {}) };
+}
+
+/**
+ * The Service cache's transform, on the same contract as slimPod (test in the same file). Readers: the reconciler's
+ * observedService (metadata.name, spec.clusterIP, spec.ports[0].port), observedDriverIngressService (metadata.name,
+ * labels, deletionTimestamp), the controller's event mapping
+ * (metadata.labels, namespace), the store and the event recorder (identity, resourceVersion).
+ */
+export function slimService(obj: KubeObject): KubeObject {
+  const svc = obj as V1Service & KubeObject;
+  const spec = svc.spec && pick(svc.spec, ['type', 'clusterIP', 'ports']);
+  return { ...typeAndMeta(svc), ...(spec ? { spec } : {}) };
+}
+
+/** apiVersion, kind and the metadata every reader may use (managedFields and the rest dropped). */
+function typeAndMeta(obj: KubeObject): KubeObject {
+  const metadata: V1ObjectMeta = pick(obj.metadata ?? {}, [
+    'name',
+    'namespace',
+    'uid',
+    'resourceVersion',
+    'generation',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'labels',
+    'annotations',
+    'ownerReferences',
+  ]);
+  return {
+    ...(obj.apiVersion ? { apiVersion: obj.apiVersion } : {}),
+    ...(obj.kind ? { kind: obj.kind } : {}),
+    metadata,
+  };
+}
+
+function slimContainerStatus(c: V1ContainerStatus): V1ContainerStatus {
+  const terminated = c.state?.terminated;
+  const waitingReason = c.state?.waiting?.reason;
+  const state = terminated
+    ? { terminated: pick(terminated, ['exitCode', 'reason']) }
+    : waitingReason
+      ? { waiting: { reason: waitingReason } }
+      : {};
+  // image, imageID, ready, restartCount are required by the model type but read by no one here.
+  return { name: c.name, state } as V1ContainerStatus;
+}
+
+/** The fields of `obj` named in `keys` that are set (undefined ones are left out, not copied as undefined). */
+function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out as Pick<T, K>;
 }
 
 /**
@@ -30,8 +110,8 @@ export function cacheScopes(
       gvkString(SparkApplications),
       { ...namespaces, ...(settings.labelSelectorFilter ? { labelSelector: settings.labelSelectorFilter } : {}) },
     ],
-    [gvkString(Pods), ours],
-    [gvkString(Services), ours],
+    [gvkString(Pods), { ...ours, transform: slimPod }],
+    [gvkString(Services), { ...ours, transform: slimService }],
     [gvkString(ConfigMaps), ours],
   ]);
 }

@@ -1,12 +1,12 @@
 // The shared cache: one informer per kind, created on first request and shared by every controller and by the
 // client's reads. Objects it hands out are the store's own — deep-frozen and shared, never copied per read — so a
 // caller that wants to change one makes its own copy (structuredClone) first.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Clock, realClock } from '../clock.ts';
 import { type GroupVersionKind, gvkString, type KubeObject } from '../object.ts';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../rest/backoff.ts';
+import type { KubeAccess } from '../rest/kubeconfig.ts';
 import { RestMapper } from '../rest/mapper.ts';
 import { RestClient } from '../rest/restclient.ts';
 import { type InformerHealth, SharedInformer } from './informer.ts';
@@ -25,7 +25,7 @@ export interface KindScope {
 }
 
 export interface CacheOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   /** Per kind, keyed by gvkString(gvk). */
   readonly scopes?: ReadonlyMap<string, KindScope>;
   readonly clock?: Clock;

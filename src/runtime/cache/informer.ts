@@ -219,9 +219,11 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
         items?: KubeObject[];
         metadata?: { resourceVersion?: string; continue?: string };
       }>({ method: 'GET', path: resourcePath(this.#o.mapping, { namespace }, query), signal });
+      // Each page is transformed as it arrives: the watcher keeps the pages until the last one, and whole objects
+      // held for a full list (60 000 pods) would take several times the memory of the slim ones.
       return {
         type: 'listPage',
-        items: list.items ?? [],
+        items: (list.items ?? []).map((item) => this.#prepare(item)),
         resourceVersion: list.metadata?.resourceVersion ?? '',
         continueToken: list.metadata?.continue || undefined,
       };
@@ -305,8 +307,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
     }
   }
 
-  #replace(namespace: string | undefined, rawItems: readonly KubeObject[]): void {
-    const items = rawItems.map((item) => this.#prepare(item));
+  /** `items` are prepared already (#listPage). */
+  #replace(namespace: string | undefined, preparedItems: readonly KubeObject[]): void {
+    const items = preparedItems as readonly T[];
     const covers = namespace === undefined ? () => true : (o: T) => o.metadata?.namespace === namespace;
     const delta = this.#store.replace(items, covers);
     this.#failures.set(namespace, 0);

@@ -1,12 +1,12 @@
 // The client's contract, on the model of controller-runtime's: small interfaces (Reader, Writer, StatusWriter)
 // composed into Client. Reads of kinds the shared cache holds come from the cache (frozen, shared objects: never
 // mutate them, copy with structuredClone first); everything else, and every write, goes to the API server.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Cache } from '../cache/cache.ts';
 import type { Clock } from '../clock.ts';
 import { type GroupVersionKind, type KubeObject, type ObjectKey, gvk as parseGvk } from '../object.ts';
+import type { KubeAccess } from '../rest/kubeconfig.ts';
 import { RestMapper } from '../rest/mapper.ts';
 import { RestClient } from '../rest/restclient.ts';
 import { cachedGet, cachedList } from './cachereader.ts';
@@ -95,7 +95,7 @@ export interface Client extends Reader, Writer {
 }
 
 export interface ClientOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   /** Reads of kinds this cache holds an informer for are served from it. */
   readonly cache?: Cache;
   /** Sustained requests per second (client-side token bucket). Default 20. */

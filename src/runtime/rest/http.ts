@@ -1,11 +1,11 @@
 // The HTTP layer: node's http(s) with a keep-alive agent of our own. Authentication and TLS material come from
-// client-node's KubeConfig (applyToHTTPSOptions: certificates, tokens, exec plugins), asked afresh per request so
+// the KubeAccess (kubeconfig.ts, or client-node's KubeConfig: certificates, tokens, exec plugins), asked afresh per request so
 // rotating credentials are picked up; connections are reused across requests with the same TLS identity.
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { TransportError } from '../errors.ts';
+import type { KubeAccess } from './kubeconfig.ts';
 
 export interface HttpRequest {
   readonly method: string;
@@ -28,11 +28,11 @@ export class HttpTransport {
   readonly server: URL;
   /** host:port of the API server, the metrics' `host` label. */
   readonly host: string;
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: KubeAccess;
   readonly #userAgent: string;
   readonly #agents = new Map<string, HttpAgent>();
 
-  constructor(kubeConfig: KubeConfig, userAgent: string) {
+  constructor(kubeConfig: KubeAccess, userAgent: string) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);

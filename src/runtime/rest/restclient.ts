@@ -1,17 +1,17 @@
 // Requests to the API server: the rate limiter, metrics, typed errors and Retry-After retries around the transport.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Clock, realClock } from '../clock.ts';
 import { apiErrorFrom, TransportError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { type HttpRequest, HttpTransport } from './http.ts';
+import type { KubeAccess } from './kubeconfig.ts';
 import { type RestMetrics, restMetrics } from './metrics.ts';
 import { TokenBucket } from './ratelimit.ts';
 import { readWatchEvents, type WatchEvent } from './watchstream.ts';
 
 export interface RestClientOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   /** Default 20 requests per second… */
   readonly qps?: number;
   /** …with bursts of up to 30. */
@@ -142,3 +142,13 @@ export function parseRetryAfter(header: string | string[] | undefined): number |
 }
 
 export type { KubeObject, WatchEvent };
+
+/** GET /version: the API server's build, e.g. { gitVersion: 'v1.36.3' } (a cheap "can we reach it" check). */
+export async function serverVersion(kubeConfig: KubeAccess): Promise<{ readonly gitVersion?: string }> {
+  const rest = new RestClient({ kubeConfig, maxRetries: 0, userAgent: 'sparkop' });
+  try {
+    return await rest.request<{ gitVersion?: string }>({ method: 'GET', path: '/version' });
+  } finally {
+    rest.transport.close();
+  }
+}
