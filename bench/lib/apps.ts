@@ -1,6 +1,6 @@
 // The SparkApplication the benches and reliability tests submit: spark-pi with one executor, the smallest
 // application that exercises the whole native submission (driver pod, its Service and ConfigMap, the UI Service).
-// Requests are tiny (10m CPU, 64m + 384m overhead memory) so that a simulated node (64 CPUs, 512 Gi, 1000 pods)
+// Requests are tiny (10m CPU, 64m + 384m overhead memory) so that a simulated node (1000 CPUs, 4 Ti, 1000 pods)
 // is full by its pod count, not its CPUs: the benches need thousands of pods on tens of nodes.
 import type { SparkApplication } from '../../src/api/index.ts';
 import type { SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';

@@ -26,6 +26,9 @@ function stage(name: string, spec: Record<string, unknown>): Stage {
 const notDeleted = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
 
 // Go templates, rendered by kwok against the object (as JSON) into a status patch.
+// A node holds 1000 pods, and CPU and memory enough for 1000 Spark pods of 1 core and up to 4 GiB: the pod count is
+// the only limit. With 64 CPUs per node, a test's burst of drivers (1 core each) filled the CPUs and left other
+// tests' new pods unschedulable, Pending until the scheduler's retry minutes later.
 const NODE_STATUS = `{{ $now := Now }}
 {{ $since := or .metadata.creationTimestamp $now }}
 conditions:
@@ -43,12 +46,12 @@ addresses:
 - address: {{ .metadata.name | Quote }}
   type: Hostname
 allocatable:
-  cpu: "64"
-  memory: 512Gi
+  cpu: "1000"
+  memory: 4Ti
   pods: "1000"
 capacity:
-  cpu: "64"
-  memory: 512Gi
+  cpu: "1000"
+  memory: 4Ti
   pods: "1000"
 nodeInfo:
   architecture: amd64

@@ -198,6 +198,32 @@ describe('local control plane', () => {
     assert.ok(Date.now() - annotatedAt >= 2900, `ended after ${Date.now() - annotatedAt} ms, expected at least 3 s`);
   });
 
+  test('CPU and memory do not limit the simulated nodes: 150 Spark-sized pods of 1 core each all run', async (t) => {
+    // The shared cluster's two nodes once had 64 CPUs each: a burst of drivers in one test left the pods of
+    // tests running beside it unschedulable. The pod count is the nodes' only limit now.
+    const { core, namespace } = await testNamespace(t);
+    const resources = { requests: { cpu: '1', memory: '1408Mi' }, limits: { memory: '1408Mi' } };
+    const names = Array.from({ length: 150 }, (_, i) => `spark-sized-${i}`);
+    for (let i = 0; i < names.length; i += 25) {
+      await Promise.all(
+        names.slice(i, i + 25).map((name) =>
+          core.createNamespacedPod({
+            namespace,
+            body: { metadata: { name }, spec: { containers: [{ name: 'c', image: 'x', resources }] } },
+          }),
+        ),
+      );
+    }
+    await eventually(
+      'all 150 Running',
+      async () => {
+        const pods = await core.listNamespacedPod({ namespace });
+        return pods.items.filter((p) => p.status?.phase === 'Running').length === names.length || undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+  });
+
   test('a pod no node can take stays Pending, marked Unschedulable by the scheduler', async (t) => {
     const { core, namespace } = await testNamespace(t);
     await core.createNamespacedPod({
