@@ -3,7 +3,9 @@
 // a restart, the time until every application was reconciled again, and the writes the restarted operator made.
 // Prints its figures against the targets; not a test.
 //
-//   npm run bench -- scale --apps N --executors E [--threads T] [--qps Q] [--heap-snapshot]
+//   npm run bench -- scale --apps N --executors E [--threads T] [--qps Q] [--heap-snapshot] [--node-flags=F]
+//
+// --node-flags: Node/V8 flags for the operator process, space-separated (e.g. --node-flags=--optimize-for-size).
 //
 // --heap-snapshot: once the cluster is full (after RSS is read), the operator writes a V8 heap snapshot (it runs
 // with --heapsnapshot-signal) to a kept directory, summed by type and constructor in the result.
@@ -37,6 +39,9 @@ const EXECUTORS = numberFlag(argv, 'executors', 5) ?? 5;
 const THREADS = numberFlag(argv, 'threads', 16) ?? 16;
 const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
 const HEAP_SNAPSHOT = argv.includes('--heap-snapshot');
+const NODE_FLAGS = (argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '')
+  .split(' ')
+  .filter(Boolean);
 const CONCURRENCY = 32;
 const NS = 'scale';
 const CONTROLLER = 'spark-application-controller';
@@ -84,7 +89,10 @@ const bc = await startBenchCluster({ nodes, log });
 const snapshotDir = HEAP_SNAPSHOT ? mkdtempSync(join(tmpdir(), 'sparkop-heap-')) : undefined;
 const opOptions = {
   kubeconfigPath: bc.cluster.kubeconfigPath,
-  ...(snapshotDir ? { nodeFlags: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] } : {}),
+  nodeFlags: [
+    ...NODE_FLAGS,
+    ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
+  ],
   namespaces: NS,
   logFile: join(bc.workDir, 'operator.log'),
   flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
@@ -197,6 +205,9 @@ try {
     operatorRssMiB: round((beforeRestart?.rssBytes ?? 0) / MiB),
     operatorPeakRssMiB: round((beforeRestart?.peakRssBytes ?? 0) / MiB),
     operatorMemory: memoryBeforeRestart,
+    operatorNodeFlags: NODE_FLAGS,
+    /** CPU the operator used from its start until the cluster was full (the same work in every run of one size). */
+    operatorCpuSeconds: round(beforeRestart?.cpuSeconds ?? 0, 2),
     ...(heap ? { heap } : {}),
     restart: {
       readySeconds: round(readyS, 2),
