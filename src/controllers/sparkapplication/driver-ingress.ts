@@ -8,7 +8,7 @@ import type { SparkApplication } from '../../api/index.ts';
 import { type EnsureDriverIngress, SUBMISSION_ID_LABEL } from '../../spark/lifecycle/index.ts';
 import { APP_NAME_LABEL, SPARK_ROLE_LABEL } from './kinds.ts';
 import type { UiSettings } from './settings.ts';
-import { ingressFor, ourLabels, sortedRecord } from './ui.ts';
+import { ingressFor, ourLabels } from './ui.ts';
 
 function driverPodOwner(action: EnsureDriverIngress): V1OwnerReference {
   return { apiVersion: 'v1', kind: 'Pod', name: action.driverPodName, uid: action.driverPodUID, controller: true };
