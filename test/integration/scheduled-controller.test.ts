@@ -24,6 +24,7 @@ import { Manager } from '../../src/runtime/manager.ts';
 import { gvkString } from '../../src/runtime/object.ts';
 import { runName, SCHEDULED_APP_NAME_LABEL } from '../../src/spark/schedule/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
+import { sparkPiApp } from '../support/spark-pi.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const MINUTE = 60_000;
@@ -92,16 +93,7 @@ function scheduled(
     metadata: { name, namespace: op.ns.namespace, labels: { team: 'data' } },
     spec: {
       schedule: '0 * * * *',
-      template: {
-        type: 'Scala',
-        mode: 'cluster',
-        image: 'apache/spark:3.5.8',
-        mainClass: 'org.apache.spark.examples.SparkPi',
-        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
-        sparkVersion: '3.5.8',
-        driver: { cores: 1, memory: '512m' },
-        executor: { instances: 1 },
-      },
+      template: { ...sparkPiApp('template').spec, executor: { instances: 1 } },
       ...spec,
     },
   };

@@ -93,10 +93,9 @@ export async function submitAttempt(
       if (isNotFound(err)) return undefined;
       throw err;
     });
-  const holder = async (): Promise<string | undefined> => {
-    const pod = await livePod();
-    return pod ? (pod.metadata?.labels?.[SUBMISSION_ID_LABEL] ?? '(none)') : undefined;
-  };
+  /** The submission a (live) driver pod belongs to; undefined when there is none. */
+  const submissionOf = (pod: V1Pod | undefined) =>
+    pod ? (pod.metadata?.labels?.[SUBMISSION_ID_LABEL] ?? '(none)') : undefined;
   const blocked = (other: string): SubmitOutcome => ({
     feedback: {
       kind: 'SubmissionResult',
@@ -109,7 +108,7 @@ export async function submitAttempt(
     const result = await submitter.submit(app, settings);
     if (result.alreadyExisted) {
       // The pod of this attempt's name existed: ours (an operator restart) or an older run's the cache did not show.
-      const other = await holder();
+      const other = submissionOf(await livePod());
       if (other !== undefined && other !== action.submissionID) return blocked(other);
     }
     return {
@@ -123,7 +122,7 @@ export async function submitAttempt(
       });
     }
     const pod = await livePod();
-    const other = pod ? (pod.metadata?.labels?.[SUBMISSION_ID_LABEL] ?? '(none)') : undefined;
+    const other = submissionOf(pod);
     if (other !== undefined && other !== action.submissionID) return blocked(other);
     if (pod?.metadata?.uid) {
       // The driver pod was created but what it needs (its Service, its ConfigMaps) was refused: as spark-submit
