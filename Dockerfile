@@ -1,10 +1,13 @@
 # sparkop's container image.
 #   docker build -t sparkop:0.1.0 .                                          # the operator (native submission)
 #   docker build --target spark-submit -t sparkop:0.1.0-spark-submit .       # + a JRE and Spark, for --submitter=spark-submit
-# Node runs the TypeScript sources directly (type stripping), so there is no build step: the image holds src/, the
-# production dependencies and the base image's Node 24. The `node` npm package (the project's Node for development)
-# is a dev dependency and is not installed. The process writes nothing outside /tmp (the chart mounts an emptyDir
-# there), so it runs with a read-only root filesystem.
+# The `build` stage emits the TypeScript sources as JavaScript (src/ → dist/, tsconfig.build.json, emit only); the
+# image holds dist/, the production dependencies and the base image's Node 24, and runs dist/cli/sparkop.js: running
+# the .ts sources would load Node's type stripper, about 26 MB of RSS for the life of the process. At run time the
+# operator reads no file outside dist/ (src/api/k8s/definitions.json is emitted next to its module; the embedded local
+# control plane, which would need scripts/ and examples/, is never started in a cluster). The `node` npm package (the
+# project's Node for development) is a dev dependency and is not installed. The process writes nothing outside /tmp
+# (the chart mounts an emptyDir there), so it runs with a read-only root filesystem.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Production dependencies only, from the lock file; no install scripts run.
@@ -13,16 +16,27 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
+# Every dependency (TypeScript is a dev dependency; no install scripts, so tsc runs on the base image's Node), then
+# the emit.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+
 FROM ${NODE_IMAGE} AS operator
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+# "type": "module": dist/ is ES modules.
 COPY package.json ./
-COPY src ./src
+COPY --from=build /app/dist ./dist
 # Numeric, so that Kubernetes can verify runAsNonRoot (uid 1000 is the base image's `node` user).
 USER 1000:1000
 EXPOSE 8080 8081
-ENTRYPOINT ["node", "src/cli/sparkop.ts"]
+ENTRYPOINT ["node", "dist/cli/sparkop.js"]
 
 # The spark-submit variant: a JRE and Spark (from the pyspark wheel, which ships Spark's jars and bin/spark-submit,
 # as the project's conformance tests use it). SPARK_HOME=/opt/spark.

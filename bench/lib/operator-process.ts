@@ -1,6 +1,7 @@
-// The operator as users run it, `node src/cli/sparkop.ts`, in a child process of its own (so that its CPU and
-// memory are its own in /proc), with metrics and probes on free loopback ports and its logs in a file.
-import { type ChildProcess, spawn } from 'node:child_process';
+// The operator as it ships, `node dist/cli/sparkop.js` (the JavaScript scripts/build.sh emits, as in the image and
+// `npm start`), in a child process of its own (so that its CPU and memory are its own in /proc), with metrics and
+// probes on free loopback ports and its logs in a file.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -9,7 +10,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from '../../src/localcluster/ports.ts';
 import { type Sample, scrape } from './metrics.ts';
 
-const SPARKOP = join(import.meta.dirname, '..', '..', 'src', 'cli', 'sparkop.ts');
+const ROOT = join(import.meta.dirname, '..', '..');
+const SPARKOP = join(ROOT, 'dist', 'cli', 'sparkop.js');
+
+let built = false;
+
+/** Emits dist/ from the current sources, once per process (about 1 s), before the first operator starts. */
+function buildOnce(): void {
+  if (built) return;
+  execFileSync('bash', [join(ROOT, 'scripts', 'build.sh')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
 
 export interface OperatorProcessOptions {
   readonly kubeconfigPath: string;
@@ -58,6 +69,7 @@ export class OperatorProcess {
    * `waitReady: false` it resolves once the process is up (a leader-election candidate that may never lead).
    */
   static async start(options: OperatorProcessOptions, timeoutMs = 60_000, waitReady = true): Promise<OperatorProcess> {
+    buildOnce();
     const [metricsPort, healthPort] = await freePorts(2);
     const metricsAddress = `127.0.0.1:${metricsPort}`;
     const healthAddress = `127.0.0.1:${healthPort}`;

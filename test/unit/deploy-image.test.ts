@@ -1,9 +1,10 @@
-// The container image, checked without Docker (the machine has no engine): the Dockerfile's shape (multi-stage,
-// numeric non-root USER, the entrypoint), and the build context (.dockerignore) holds every file the entrypoint
-// imports and nothing of tests or node_modules; the entrypoint's packages are production dependencies.
+// The container image, checked without Docker (the machine has no engine): the Dockerfile's shape (multi-stage, a
+// build stage that emits dist/, numeric non-root USER, the entrypoint), the build context (.dockerignore) holds every
+// file the emit needs and nothing of tests or node_modules, the entrypoint's packages are production dependencies,
+// and the image's command runs here on the JavaScript scripts/build.sh emits.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,16 +13,42 @@ import { dockerignore } from '../../src/deploy/dockerignore.ts';
 import { importGraph } from '../../src/deploy/import-graph.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
-const ENTRYPOINT = 'src/cli/sparkop.ts';
+/** What the image runs: the emitted JavaScript. */
+const ENTRYPOINT = 'dist/cli/sparkop.js';
+/** What it is emitted from. */
+const SOURCE = 'src/cli/sparkop.ts';
 
-test('the Dockerfile is multi-stage, runs as a numeric non-root user, and starts node src/cli/sparkop.ts', () => {
+const productionDependencies = (): Record<string, string> =>
+  (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> })
+    .dependencies ?? {};
+
+test('the Dockerfile is multi-stage, emits dist/ in a build stage, runs as a numeric non-root user, and starts node dist/cli/sparkop.js', () => {
   const stages = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
-  assert.ok(stages.length >= 3, 'deps, operator, spark-submit');
+  assert.ok(stages.length >= 4, 'deps, build, operator, spark-submit');
   const final = stages.at(-1)!;
   assert.match(final.user ?? '', /^[1-9]\d*(:\d+)?$/, 'USER must be a numeric non-root uid');
   assert.deepEqual(final.entrypoint, ['node', ENTRYPOINT]);
   const deps = stages.find((s) => s.name === 'deps');
   assert.ok(deps?.instructions.some((i) => i.keyword === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args)));
+  const build = stages.find((s) => s.name === 'build');
+  assert.ok(build, 'a build stage');
+  const runs = build.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+  assert.ok(
+    runs.some((r) => /npm ci\b/.test(r) && !/--omit=dev/.test(r)),
+    'the build stage installs the dev dependencies (tsc)',
+  );
+  assert.ok(
+    runs.some((r) => /\btsc\b.*-p tsconfig\.build\.json/.test(r)),
+    'the build stage emits with tsconfig.build.json',
+  );
+  const operator = stages.find((s) => s.name === 'operator');
+  assert.ok(operator, 'an operator stage');
+  const copies = operator.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+  assert.ok(
+    copies.some((c) => /^--from=build\s+\/app\/dist\s+\.\/dist$/.test(c)),
+    'the operator stage copies dist/ from the build stage',
+  );
+  assert.ok(!copies.some((c) => /(^|\s)\.?\/?src\b/.test(c)), 'the operator stage holds no sources');
   const submit = stages.find((s) => s.name === 'spark-submit');
   assert.ok(submit, 'a spark-submit target');
   assert.match(submit.user ?? '', /^[1-9]\d*(:\d+)?$/, 'the variant drops root again');
@@ -29,30 +56,51 @@ test('the Dockerfile is multi-stage, runs as a numeric non-root user, and starts
   assert.ok(submit.env.SPARK_HOME, 'the variant sets SPARK_HOME');
 });
 
-test('the build context holds every file the entrypoint needs, and no tests or node_modules', () => {
-  const { files } = importGraph(root, ENTRYPOINT);
-  assert.ok(files.size > 20, `import graph of ${ENTRYPOINT} looks too small (${files.size})`);
+test('the build context holds every file the emit needs, and no tests, node_modules or dist/', () => {
+  const { files } = importGraph(root, SOURCE);
+  assert.ok(files.size > 20, `import graph of ${SOURCE} looks too small (${files.size})`);
   const ignore = dockerignore(readFileSync(join(root, '.dockerignore'), 'utf8'));
-  const needed = [...files, 'package.json', 'package-lock.json'];
+  const needed = [...files, 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
   const missing = needed.filter((f) => ignore.excludes(f));
   assert.deepEqual(missing, [], 'files the image needs but .dockerignore leaves out');
-  for (const f of ['test/unit/deploy-image.test.ts', 'node_modules/yaml/package.json', 'bench/run.ts', '.git/HEAD']) {
+  for (const f of [
+    'test/unit/deploy-image.test.ts',
+    'node_modules/yaml/package.json',
+    'bench/run.ts',
+    '.git/HEAD',
+    ENTRYPOINT,
+  ]) {
     assert.ok(ignore.excludes(f), `${f} should not be in the build context`);
   }
 });
 
 test("the entrypoint's packages are production dependencies (the image installs with --omit=dev)", () => {
-  const { packages } = importGraph(root, ENTRYPOINT);
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>;
-  };
-  const notProd = [...packages].filter((p) => !(p in (pkg.dependencies ?? {}))).sort();
+  // The sources' import graph: type-only imports count too, a superset of what the emitted JavaScript imports.
+  const { packages } = importGraph(root, SOURCE);
+  const prod = productionDependencies();
+  const notProd = [...packages].filter((p) => !(p in prod)).sort();
   assert.deepEqual(notProd, [], 'imported by the entrypoint but not in "dependencies"');
 });
 
-test("the image's entrypoint runs with node and prints its help", () => {
-  // The image runs `node src/cli/sparkop.ts` in /app; the same command here, with this repository as /app.
+test("the image's command runs on the emitted JavaScript: scripts/build.sh, then node dist/cli/sparkop.js --help", () => {
+  // Fails (throws) when the emit does; dist/ is then left as it was, and is not what is tested below.
+  execFileSync('bash', [join(root, 'scripts/build.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The image runs `node dist/cli/sparkop.js` in /app; the same command here, with this repository as /app.
   const out = execFileSync(process.execPath, [ENTRYPOINT, '--help'], { cwd: root, encoding: 'utf8' });
   assert.match(out, /--namespaces/);
   assert.match(out, /--health-probe-bind-address/);
+
+  // Everything it loads is in dist/ (the only part of the repository the image copies): JavaScript with .js
+  // specifiers, and the JSON files emitted next to their modules; its packages are production dependencies.
+  const { files, packages } = importGraph(root, ENTRYPOINT);
+  const outside = [...files].filter((f) => !/^dist\/.+\.(js|json)$/.test(f));
+  assert.deepEqual(outside, [], 'files the emitted operator loads from outside dist/ (or not emitted)');
+  assert.ok(files.has('dist/api/k8s/definitions.json'), 'the Kubernetes definitions are emitted next to their module');
+  const prod = productionDependencies();
+  assert.deepEqual([...packages].filter((p) => !(p in prod)).sort(), [], 'imported by dist/ but not in "dependencies"');
+  // Every module of the sources' graph has its emitted twin.
+  const notEmitted = [...importGraph(root, SOURCE).files]
+    .map((f) => f.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js'))
+    .filter((f) => !existsSync(join(root, f)));
+  assert.deepEqual(notEmitted, [], 'modules of the sources with no file in dist/');
 });
