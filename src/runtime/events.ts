@@ -2,7 +2,10 @@
 //  - a repeat of the same event (same involved object, type, reason, message and source) patches the existing
 //    Event's count and lastTimestamp instead of creating another object;
 //  - a token bucket per involved object (burst 25, one more every 5 minutes) drops floods;
-//  - recording never blocks the caller: a single background writer sends events in order, retrying a few times.
+//  - recording never blocks the caller: background writers (4) send events, retrying a few times. Like client-go's
+//    broadcaster (1000 queued, then dropped), the queue is bounded: when the API server falls behind, new events
+//    are dropped (counted) rather than held in memory without limit. Writes of the same Event are serialized and
+//    coalesced: a repeat recorded while its Event is queued or being written is sent once, with the latest count.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Client } from './client/client.ts';
@@ -74,10 +77,22 @@ export interface EventBroadcasterOptions {
   readonly attempts?: number;
   /** First wait between attempts, doubled after each, at most 10 s. Default 1 s. */
   readonly retryDelayMs?: number;
+  /** Distinct Events waiting to be written; beyond it new ones are dropped. Default 1000 (client-go's). */
+  readonly maxQueued?: number;
+  /** Events written at once. Default 4. */
+  readonly writers?: number;
+}
+
+/** An Event waiting to be written, or being written: `event` is the latest version recorded. */
+interface PendingWrite {
+  event: CoreEvent;
+  /** The Event exists on the server (an earlier write created it): the next write patches it. */
+  exists: boolean;
 }
 
 const MAX_MESSAGE = 1024;
 const MAX_RETRY_DELAY_MS = 10_000;
+const FULL_WARNING_INTERVAL_MS = 30_000;
 const REASON = /^[A-Za-z][A-Za-z0-9]*$/;
 
 interface Bucket {
@@ -98,11 +113,23 @@ export class EventBroadcaster {
   /** Last Event written per aggregation key; Map order is recency (re-inserted on use). */
   readonly #seen = new Map<string, CoreEvent>();
   readonly #buckets = new Map<string, Bucket>();
-  #pending: Promise<void> = Promise.resolve();
+  readonly #maxQueued: number;
+  readonly #writers: number;
+  /** Per aggregation key, the write waiting or in progress; Map order is the order to write in. */
+  readonly #pending = new Map<string, PendingWrite>();
+  /** Keys waiting for a writer (a subset of #pending, in order). */
+  #queue: string[] = [];
+  #queueHead = 0;
+  #activeWriters = 0;
+  #idleWaiters: (() => void)[] = [];
   #seq = 0;
   #stopped = false;
+  #lastFullWarning = Number.NEGATIVE_INFINITY;
+  #droppedAtLastWarning = 0;
   /** Events dropped by the per-object rate limit. */
   dropped = 0;
+  /** Events dropped because the write queue was full (the API server is behind). */
+  droppedQueueFull = 0;
 
   constructor(options: EventBroadcasterOptions) {
     this.#sink = options.sink;
@@ -114,6 +141,8 @@ export class EventBroadcaster {
     this.#cacheSize = options.cacheSize ?? 4096;
     this.#attempts = options.attempts ?? 12;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#maxQueued = options.maxQueued ?? 1000;
+    this.#writers = options.writers ?? 4;
   }
 
   /** A recorder that signs its events with `component` (e.g. the controller's name). */
@@ -124,13 +153,14 @@ export class EventBroadcaster {
 
   /** Resolves once every event recorded so far has been written (or given up on). */
   flush(): Promise<void> {
-    return this.#pending;
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Stops accepting events and waits for the ones queued. */
   async shutdown(): Promise<void> {
     this.#stopped = true;
-    await this.#pending;
+    await this.flush();
   }
 
   #record(component: string, object: KubeObject, type: EventType, reason: string, message: string): void {
@@ -190,7 +220,60 @@ export class EventBroadcaster {
       const oldest = this.#seen.keys().next().value;
       if (oldest !== undefined) this.#seen.delete(oldest);
     }
-    this.#pending = this.#pending.then(() => this.#write(event, previous !== undefined));
+    this.#enqueue(key, event, previous !== undefined);
+  }
+
+  #enqueue(key: string, event: CoreEvent, exists: boolean): void {
+    const waiting = this.#pending.get(key);
+    if (waiting) {
+      waiting.event = event; // its writer sends this version next (a repeat: the count only grows)
+      return;
+    }
+    if (this.#pending.size >= this.#maxQueued) {
+      this.droppedQueueFull++;
+      // One warning per FULL_WARNING_INTERVAL_MS, with the count since the last one, however long the flood.
+      const now = this.#clock.now();
+      if (now - this.#lastFullWarning >= FULL_WARNING_INTERVAL_MS) {
+        this.#log.warn(
+          { queued: this.#pending.size, dropped: this.droppedQueueFull - this.#droppedAtLastWarning },
+          'events dropped: the write queue is full (the API server is behind)',
+        );
+        this.#lastFullWarning = now;
+        this.#droppedAtLastWarning = this.droppedQueueFull;
+      }
+      return;
+    }
+    this.#pending.set(key, { event, exists });
+    this.#queue.push(key);
+    while (this.#activeWriters < this.#writers && this.#queueHead < this.#queue.length) {
+      this.#activeWriters++;
+      void this.#drain();
+    }
+  }
+
+  /** One writer: takes keys in order until none waits; each key's latest version is written before the next key. */
+  async #drain(): Promise<void> {
+    while (this.#queueHead < this.#queue.length) {
+      const key = this.#queue[this.#queueHead++] as string;
+      if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#queueHead);
+        this.#queueHead = 0;
+      }
+      const entry = this.#pending.get(key);
+      if (!entry) continue;
+      let written: CoreEvent | undefined;
+      while (entry.event !== written) {
+        written = entry.event;
+        entry.exists = await this.#write(written, entry.exists);
+      }
+      this.#pending.delete(key);
+    }
+    this.#activeWriters--;
+    if (this.#activeWriters === 0 && this.#pending.size === 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
   }
 
   #takeToken(key: string): boolean {
@@ -216,13 +299,14 @@ export class EventBroadcaster {
     return `${objectName}.${nanos.toString(16)}`;
   }
 
-  async #write(event: CoreEvent, isRepeat: boolean): Promise<void> {
+  /** Writes `event` (a patch when `isRepeat`); resolves to whether the Event now exists on the server. */
+  async #write(event: CoreEvent, isRepeat: boolean): Promise<boolean> {
     for (let attempt = 1; attempt <= this.#attempts; attempt++) {
       try {
         if (isRepeat) {
           try {
             await this.#sink.update(event);
-            return;
+            return true;
           } catch (err) {
             // The first Event expired (the API server keeps them an hour) or was never written: start a new one.
             if (!isNotFound(err)) throw err;
@@ -230,16 +314,17 @@ export class EventBroadcaster {
           }
         }
         await this.#sink.create(event);
-        return;
+        return true;
       } catch (err) {
         // Once shutting down, a failing write is not retried: shutdown() waits for the queue.
         if (attempt === this.#attempts || this.#stopped) {
           this.#log.warn({ err, event: event.metadata.name, reason: event.reason }, 'could not write event');
-          return;
+          return isRepeat;
         }
         await this.#clock.sleep(Math.min(this.#retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS));
       }
     }
+    return isRepeat;
   }
 }
 

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { nativeSubmitter } from '../../src/controllers/sparkapplication/index.ts';
 import { ConfigMaps, Pods, Services, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { type KubeObject, mergePatch } from '../../src/runtime/index.ts';
-import { nextSubmissionID } from '../../src/spark/lifecycle/index.ts';
+import { nextSubmissionID, specFingerprint, specHash } from '../../src/spark/lifecycle/index.ts';
 import { submissionSettings } from '../../src/spark/settings.ts';
 import { eventually } from '../support/kube.ts';
 import {
@@ -203,7 +203,8 @@ test('a spec change invalidates the run and reruns with the new spec', async (t)
   const fresh = await ownedBy(f, pods[0]?.metadata?.uid ?? '');
   assert.equal(fresh.length, lingering.length, 'the new driver got its own Service and ConfigMaps');
   for (const o of fresh) assert.ok(!lingering.some((l) => l.name === o.name), `${o.kind} ${o.name} is new`);
-  assert.ok(after.metadata?.annotations?.['sparkop.dev/spec-hash']);
+  assert.equal(after.metadata?.annotations?.['sparkop.dev/spec-hash'], undefined, 'the id records the spec');
+  assert.equal(after.status?.submissionID?.slice(-12), specFingerprint(specHash(after)));
   assert.ok((await eventReasons(f, 'edit')).includes('SparkApplicationSpecUpdateProcessed'));
 });
 

@@ -28,11 +28,11 @@ import {
 const S = 1000;
 
 describe('new application', () => {
-  test('asks to record the spec hash and submit attempt 1, awaiting the result, changing nothing yet', () => {
+  test('asks to submit attempt 1 (its id records the spec: no annotation write), awaiting the result', () => {
     const app = makeApp();
     const d = decide(input(app));
-    assert.deepEqual(kinds(d.actions), ['RecordSpecHash', 'SubmitDriver']);
-    const submit = d.actions[1] as SubmitDriver;
+    assert.deepEqual(kinds(d.actions), ['SubmitDriver']);
+    const submit = d.actions[0] as SubmitDriver;
     assert.equal(submit.attempt, 1);
     assert.equal(submit.driverPodName, 'pi-driver');
     assert.equal(submit.submissionID, nextSubmissionID(app, 1));
@@ -57,10 +57,10 @@ describe('new application', () => {
   });
 
   test('the driver pod name follows spec.driver.podName, then sparkConf', () => {
-    const a = decide(input(makeApp({ driver: { podName: 'custom' } }))).actions[1] as SubmitDriver;
+    const a = decide(input(makeApp({ driver: { podName: 'custom' } }))).actions[0] as SubmitDriver;
     assert.equal(a.driverPodName, 'custom');
     const b = decide(input(makeApp({ sparkConf: { 'spark.kubernetes.driver.pod.name': 'fromconf' } })))
-      .actions[1] as SubmitDriver;
+      .actions[0] as SubmitDriver;
     assert.equal(b.driverPodName, 'fromconf');
   });
 
@@ -459,6 +459,64 @@ describe('spec changes', () => {
     const d = decide(input(app, { driverPod: driverPod('Running', { submissionID: 'sub-1' }) }));
     assert.equal(state(d), 'RUNNING');
     assert.deepEqual(d.actions, [{ kind: 'RecordSpecHash', annotation: SPEC_HASH_ANNOTATION, hash: specHash(app) }]);
+  });
+
+  describe('recorded in the submission id (no annotation)', () => {
+    const submittedAs = (spec: Parameters<typeof makeApp>[0], current: Parameters<typeof makeApp>[0]) => {
+      const id = nextSubmissionID(makeApp(spec), 1);
+      const app = withState(makeApp(current), 'RUNNING', { submissionID: id, submissionAttempts: 1 });
+      return { app, pod: driverPod('Running', { submissionID: id }) };
+    };
+
+    test('the id is a UUIDv8 whose last group is the spec fingerprint', () => {
+      const id = nextSubmissionID(base, 1);
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(id.slice(-12), specHash(base).slice('sha256:'.length, 'sha256:'.length + 12));
+    });
+
+    test('an unchanged spec writes nothing', () => {
+      const { app, pod } = submittedAs({}, {});
+      const d = decide(input(app, { driverPod: pod }));
+      assert.equal(state(d), 'RUNNING');
+      assert.deepEqual(d.actions, []);
+    });
+
+    test('a changed spec invalidates the run, and the new run is submitted without an annotation write', () => {
+      const { app, pod } = submittedAs({}, { arguments: ['1000'] });
+      const d = decide(input(app, { driverPod: pod }));
+      assert.equal(state(d), 'INVALIDATING');
+      assert.deepEqual(kinds(d.actions), ['DeleteDriverResources']);
+      const released = decide(input({ ...app, status: d.status }));
+      assert.equal(state(released), 'PENDING_RERUN');
+      const resubmit = decide(input({ ...app, status: released.status }));
+      assert.deepEqual(kinds(resubmit.actions), ['SubmitDriver']);
+      const id = (resubmit.actions[0] as SubmitDriver).submissionID;
+      const rerun = withState(app, 'RUNNING', { submissionID: id, submissionAttempts: 1 });
+      const after = decide(input(rerun, { driverPod: driverPod('Running', { submissionID: id }) }));
+      assert.equal(state(after), 'RUNNING', 'the new id records the new spec');
+      assert.deepEqual(after.actions, []);
+    });
+
+    test('changing only suspend or timeToLiveSeconds does not invalidate', () => {
+      const { app, pod } = submittedAs({}, { timeToLiveSeconds: 60 });
+      assert.equal(state(decide(input(app, { driverPod: pod }))), 'RUNNING');
+    });
+
+    test('the annotation, when present, takes precedence over an id that looks like a fingerprint', () => {
+      const { app, pod } = submittedAs({ arguments: ['other'] }, {});
+      const annotated = { ...app, metadata: { ...app.metadata, annotations: hashed } };
+      const d = decide(input(annotated, { driverPod: pod }));
+      assert.equal(state(d), 'RUNNING');
+      assert.deepEqual(d.actions, []);
+    });
+
+    test('a kubeflow (UUIDv4) id is not a record: the application is adopted and its hash annotated', () => {
+      const kubeflowId = '0f6f3b1e-4d2a-4c1b-9a7e-2b9c8d7e6f5a';
+      const app = withState(makeApp(), 'RUNNING', { submissionID: kubeflowId, submissionAttempts: 1 });
+      const d = decide(input(app, { driverPod: driverPod('Running', { submissionID: kubeflowId }) }));
+      assert.equal(state(d), 'RUNNING');
+      assert.deepEqual(d.actions, [{ kind: 'RecordSpecHash', annotation: SPEC_HASH_ANNOTATION, hash: specHash(app) }]);
+    });
   });
 
   test('terminal applications ignore spec changes', () => {

@@ -51,7 +51,7 @@ describe('event recorder', () => {
     assert.equal(event.type, 'Normal');
   });
 
-  test('a repeat patches count and lastTimestamp of the same Event; a different message makes a new one', async () => {
+  test('a repeat patches count and lastTimestamp of the same Event (repeats recorded during a write are sent once); a different message makes a new one', async () => {
     const clock = new FakeClock();
     const sink = new MemorySink();
     const b = new EventBroadcaster({ sink, clock });
@@ -70,7 +70,67 @@ describe('event recorder', () => {
     assert.equal(repeated?.count, 3);
     assert.equal(repeated?.firstTimestamp, '2026-01-01T00:00:00Z');
     assert.equal(repeated?.lastTimestamp, '2026-01-01T00:00:20Z');
-    assert.deepEqual(sink.calls.slice(0, 3), ['create Failed 1', 'update Failed 2', 'update Failed 3']);
+    // Repeats 2 and 3 were recorded while the create was in flight: one patch carries both.
+    assert.deepEqual([...sink.calls].sort(), [
+      'create Failed 1',
+      'create Failed 1',
+      'create Failed 1',
+      'update Failed 3',
+    ]);
+    r.event(pod('p'), 'Warning', 'Failed', 'image pull failed');
+    await b.flush();
+    assert.deepEqual(sink.calls.slice(4), ['update Failed 4'], 'a repeat after the write patches again');
+  });
+
+  test('the write queue is bounded: beyond it new events are dropped and counted, none is lost below it', async () => {
+    const sink = new MemorySink();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow: EventSink = {
+      create: async (e) => {
+        await gate;
+        await sink.create(e);
+      },
+      update: (e) => sink.update(e),
+    };
+    const b = new EventBroadcaster({ sink: slow, clock: new FakeClock(), maxQueued: 10, writers: 2 });
+    const r = b.recorderFor('c');
+    for (let i = 0; i < 25; i++) r.event(pod(`p${i}`), 'Normal', 'Step', 'x');
+    assert.equal(b.droppedQueueFull, 15);
+    release();
+    await b.flush();
+    assert.equal(sink.stored.size, 10);
+    assert.deepEqual(
+      [...sink.stored.values()].map((e) => e.involvedObject.name).sort(),
+      Array.from({ length: 10 }, (_, i) => `p${i}`).sort(),
+    );
+    r.event(pod('later'), 'Normal', 'Step', 'x');
+    await b.flush();
+    assert.equal(sink.stored.size, 11, 'room again once written');
+  });
+
+  test('writers run in parallel (up to `writers`), flush waits for all of them', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sink = new MemorySink();
+    const counting: EventSink = {
+      create: async (e) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        await sink.create(e);
+      },
+      update: (e) => sink.update(e),
+    };
+    const b = new EventBroadcaster({ sink: counting, clock: new FakeClock(), writers: 3 });
+    const r = b.recorderFor('c');
+    for (let i = 0; i < 12; i++) r.event(pod(`p${i}`), 'Normal', 'Step', 'x');
+    await b.flush();
+    assert.equal(most, 3);
+    assert.equal(sink.stored.size, 12);
   });
 
   test('a repeat whose Event is gone (expired) creates a new one', async () => {

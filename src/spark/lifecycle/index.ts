@@ -23,7 +23,7 @@ export {
 } from './observe.ts';
 export { type ResolvedRestartPolicy, resolveRestartPolicy } from './policy.ts';
 export { DEFAULT_SETTINGS, resolveSettings } from './settings.ts';
-export { SPEC_FIELDS_OUTSIDE_HASH, specHash } from './spec-hash.ts';
+export { SPEC_FIELDS_OUTSIDE_HASH, specChangedSinceSubmission, specFingerprint, specHash } from './spec-hash.ts';
 export {
   STATES,
   STEP_DOCS,

@@ -1,6 +1,7 @@
 // Deterministic names and ids: the same application and status always give the same names, so a reconciler that
 // crashed half-way asks for the same objects again and finds the ones it already created.
 import { createHash } from 'node:crypto';
+import { specFingerprint, specHash } from './spec-hash.ts';
 import type { SparkApplication } from './types.ts';
 
 /** Kubeflow's rule: spec.driver.podName, else sparkConf spark.kubernetes.driver.pod.name, else "<app>-driver". */
@@ -11,15 +12,17 @@ export function driverPodName(app: SparkApplication): string {
 }
 
 /**
- * The id of the next submission: a hash of the application's uid, the previous submission id and the attempt
- * number. It changes with every attempt (and never repeats across invalidations, since the previous id is part
- * of it) yet is the same for every call with the same status. Shaped like a UUID, as kubeflow's ids are.
+ * The id of the next submission, a UUIDv8: 74 bits of a hash of the application's uid, the previous submission id
+ * and the attempt number, then the current spec's fingerprint (see specChangedSinceSubmission) as the last group.
+ * It changes with every attempt (and never repeats across invalidations, since the previous id is part of it) yet
+ * is the same for every call with the same status and spec.
  */
 export function nextSubmissionID(app: SparkApplication, attempt: number): string {
   const identity = app.metadata.uid || `${app.metadata.namespace ?? ''}/${appName(app)}`;
   const previous = app.status?.submissionID ?? '';
   const hex = createHash('sha256').update(`${identity}\n${previous}\n${attempt}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  const variant = ((Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${specFingerprint(specHash(app))}`;
 }
 
 /** "<app>-<suffix>", or, beyond 63 characters, the name cut short plus 8 hex digits of its MD5 (kubeflow's rule). */

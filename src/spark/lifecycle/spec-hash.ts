@@ -1,6 +1,6 @@
 // The hash that tells a spec change that needs a rerun from one that does not.
 import { createHash } from 'node:crypto';
-import type { SparkApplication } from './types.ts';
+import { SPEC_HASH_ANNOTATION, type SparkApplication } from './types.ts';
 
 /** Spec fields whose change never invalidates a run: they are acted on by the state machine directly. */
 export const SPEC_FIELDS_OUTSIDE_HASH: readonly string[] = ['suspend', 'timeToLiveSeconds'];
@@ -33,4 +33,31 @@ function canonicalize(value: unknown): unknown {
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return value;
+}
+
+/**
+ * Submission ids sparkop makes are UUIDv8 (RFC 9562's vendor-specific version) whose last group is the spec
+ * fingerprint: the first 12 hex digits of specHash. The status write that records a submission therefore records
+ * the spec it was made from too, at no extra request. Kubeflow's ids are UUIDv4 and never match.
+ */
+const SPARKOP_SUBMISSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-([0-9a-f]{12})$/;
+
+/** The fingerprint of a spec hash that a submission id carries. */
+export function specFingerprint(hash: string): string {
+  return hash.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/**
+ * Whether the spec was changed since the last submission: true or false, or undefined when no record exists (a
+ * new application, or one submitted by another operator). The record is the annotation SPEC_HASH_ANNOTATION when
+ * present (written for applications adopted from another operator, and by earlier sparkop builds before each
+ * submission; it stays authoritative for those applications, so that an older id that happens to look like a
+ * UUIDv8 is never read as a fingerprint), else the fingerprint in status.submissionID.
+ */
+export function specChangedSinceSubmission(app: SparkApplication): boolean | undefined {
+  const hash = specHash(app);
+  const annotated = app.metadata.annotations?.[SPEC_HASH_ANNOTATION];
+  if (annotated !== undefined) return annotated !== hash;
+  const fingerprint = SPARKOP_SUBMISSION_ID.exec(app.status?.submissionID ?? '')?.[1];
+  return fingerprint === undefined ? undefined : fingerprint !== specFingerprint(hash);
 }

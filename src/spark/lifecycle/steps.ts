@@ -35,7 +35,7 @@ import {
   shouldRetrySubmission,
   submissionRetryDueAt,
 } from './policy.ts';
-import { specHash } from './spec-hash.ts';
+import { specChangedSinceSubmission, specHash } from './spec-hash.ts';
 import type { StepName, Trigger } from './table.ts';
 import { formatTime, parseTime } from './time.ts';
 import {
@@ -87,10 +87,15 @@ const suspendIfRequested: Step = (input, draft) => {
 };
 
 const invalidateOnSpecChange: Step = (input, draft) => {
-  const hash = specHash(input.app);
-  const recorded = input.app.metadata.annotations?.[SPEC_HASH_ANNOTATION];
-  if (!recorded) return go(withActions(draft, { kind: 'RecordSpecHash', annotation: SPEC_HASH_ANNOTATION, hash }));
-  if (recorded === hash) return go(draft);
+  const changed = specChangedSinceSubmission(input.app);
+  if (changed === undefined) {
+    // Nothing recorded: an application submitted by another operator. Its running spec is taken as the submitted
+    // one; the annotation records that (once), so that a later change is seen.
+    if (!input.app.status?.submissionID) return go(draft);
+    const hash = specHash(input.app);
+    return go(withActions(draft, { kind: 'RecordSpecHash', annotation: SPEC_HASH_ANNOTATION, hash }));
+  }
+  if (!changed) return go(draft);
   const next = transition(
     draft,
     'specChanged',
@@ -156,9 +161,12 @@ function submitNext(input: DecideInput, draft: Draft): StepResult {
     // A pod of an earlier submission (or incarnation) holds the name: remove it before submitting.
     return stop(requeueAfter(withActions(draft, deleteResources(input, draft, pod)), settings.deletionPollIntervalMs));
   }
+  // The submission id records the spec (nextSubmissionID). An application that carries the annotation (adopted
+  // from another operator, or submitted by an earlier sparkop build) keeps it current, since it takes precedence.
   const hash = specHash(app);
   let next = draft;
-  if (app.metadata.annotations?.[SPEC_HASH_ANNOTATION] !== hash) {
+  const annotated = app.metadata.annotations?.[SPEC_HASH_ANNOTATION];
+  if (annotated !== undefined && annotated !== hash) {
     next = withActions(next, { kind: 'RecordSpecHash', annotation: SPEC_HASH_ANNOTATION, hash });
   }
   next = withActions(next, { kind: 'SubmitDriver', attempt, submissionID, driverPodName: podName });

@@ -63,9 +63,10 @@ export interface StateInfo {
 export const STEP_DOCS: Readonly<Record<StepName, string>> = {
   suspendIfRequested: 'spec.suspend is true: delete the driver resources and move to SUSPENDING. Stops.',
   invalidateOnSpecChange:
-    'The spec hash (spec without suspend and timeToLiveSeconds) differs from the recorded one: delete the driver ' +
-    'resources and move to INVALIDATING (stops). No hash recorded yet (an application adopted from another ' +
-    'operator): record it and go on.',
+    'The spec hash (spec without suspend and timeToLiveSeconds) differs from the one the last submission recorded ' +
+    '(in its submission id, or in the spec-hash annotation when present): delete the driver resources and move to ' +
+    'INVALIDATING (stops). Nothing recorded (an application submitted by another operator): record the hash in the ' +
+    'annotation and go on.',
   submit:
     'A pod of an earlier submission still holds the driver pod name: delete it and wait. Otherwise ask for ' +
     'SubmitDriver (next attempt, deterministic submission id) and await its result; the result moves to SUBMITTED ' +
