@@ -3,9 +3,18 @@
 // a restart, the time until every application was reconciled again, and the writes the restarted operator made.
 // Prints its figures against the targets; not a test.
 //
-//   npm run bench -- scale --apps N --executors E [--threads T] [--qps Q] [--heap-snapshot] [--node-flags=F]
+//   npm run bench -- scale --apps N --executors E [--namespaces K] [--threads T] [--qps Q] [--heap-snapshot]
+//                          [--node-flags=F]
+//
+// --namespaces K: spread the applications round-robin over K namespaces (default 1, named "scale"; else scale-0 …).
+// With every application in one namespace, kube-controller-manager's EndpointSlice controller matches each pod
+// change against every Service of the namespace (two per application): at 10 000 applications that saturated the
+// machine's two cores before the operator could settle (bench/README.md). The operator watches the K namespaces.
 //
 // --node-flags: Node/V8 flags for the operator process, space-separated (e.g. --node-flags=--optimize-for-size).
+//
+// --cpu-prof-restart: the restarted operator runs with --cpu-prof; its top functions by self time are printed (the
+// profile covers the re-observation and the 20 s after it).
 //
 // --heap-snapshot: once the cluster is full (after RSS is read), the operator writes a V8 heap snapshot (it runs
 // with --heapsnapshot-signal) to a kept directory, summed by type and constructor in the result.
@@ -20,7 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { Pods } from '../src/controllers/sparkapplication/kinds.ts';
 import { executorPod } from '../src/localcluster/spark-simulator-executors.ts';
-import { isAlreadyExists, type KubeObject, kind } from '../src/runtime/index.ts';
+import { isAlreadyExists, type Kind, type KubeObject, kind } from '../src/runtime/index.ts';
 import { parseProperties } from '../src/spark/properties.ts';
 import { appNames, benchApp } from './lib/apps.ts';
 import { numberFlag } from './lib/args.ts';
@@ -31,6 +40,7 @@ import { byLabel, type Sample, sum } from './lib/metrics.ts';
 import { Observer } from './lib/observer.ts';
 import { OperatorProcess } from './lib/operator-process.ts';
 import { sampleProc } from './lib/proc.ts';
+import { summariseProfiles } from './lib/profile.ts';
 
 const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
 const argv = process.argv.slice(2);
@@ -39,15 +49,38 @@ const EXECUTORS = numberFlag(argv, 'executors', 5) ?? 5;
 const THREADS = numberFlag(argv, 'threads', 16) ?? 16;
 const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
 const HEAP_SNAPSHOT = argv.includes('--heap-snapshot');
+const CPU_PROF_RESTART = argv.includes('--cpu-prof-restart');
 const NODE_FLAGS = (argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '')
   .split(' ')
   .filter(Boolean);
 const CONCURRENCY = 32;
-const NS = 'scale';
+const NAMESPACES = numberFlag(argv, 'namespaces', 1) ?? 1;
+const NS_LIST = NAMESPACES === 1 ? ['scale'] : Array.from({ length: NAMESPACES }, (_, i) => `scale-${i}`);
+/** The namespace of the i-th application. */
+const nsOf = (i: number) => NS_LIST[i % NS_LIST.length] as string;
 const CONTROLLER = 'spark-application-controller';
 const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 const log = (m: string) => console.error(`[scale] ${m}`);
 const round = (x: number, d = 1) => Number(x.toFixed(d));
+
+/**
+ * The operator's V8 heap from its /metrics (prom-client's default metrics): committed and used, per space, and the
+ * memory outside the heap that V8 knows of (external: Buffers and ArrayBuffers). RSS minus these is native memory.
+ */
+function v8Memory(m: readonly Sample[]) {
+  const MiB = 2 ** 20;
+  const r = (v: number) => Math.round((v / MiB) * 10) / 10;
+  const committed = byLabel(m, 'nodejs_heap_space_size_total_bytes', 'space');
+  const used = byLabel(m, 'nodejs_heap_space_size_used_bytes', 'space');
+  return {
+    heapTotal: r(sum(m, 'nodejs_heap_size_total_bytes')),
+    heapUsed: r(sum(m, 'nodejs_heap_size_used_bytes')),
+    external: r(sum(m, 'nodejs_external_memory_bytes')),
+    spaces: Object.fromEntries(
+      Object.keys(committed).map((s) => [s, { committed: r(committed[s] ?? 0), used: r(used[s] ?? 0) }]),
+    ),
+  };
+}
 
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -93,25 +126,37 @@ const opOptions = {
     ...NODE_FLAGS,
     ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
   ],
-  namespaces: NS,
+  namespaces: NS_LIST.join(','),
   logFile: join(bc.workDir, 'operator.log'),
   flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
 };
+/** Every object of `kind` in the bench's namespaces. */
+async function listInBench<T extends KubeObject>(kind: Kind<T>, labelSelector?: string): Promise<T[]> {
+  const out: T[] = [];
+  for (const namespace of NS_LIST) {
+    out.push(...(await bc.api.apiReader.list(kind, { namespace, ...(labelSelector ? { labelSelector } : {}) })));
+  }
+  return out;
+}
 let op: OperatorProcess | undefined;
 try {
-  await prepareNamespace(bc.api, NS);
-  const observer = new Observer(bc.kc, NS);
+  for (const ns of NS_LIST) await prepareNamespace(bc.api, ns);
+  const observer = new Observer(bc.kc, NS_LIST);
   await observer.start();
   op = await OperatorProcess.start(opOptions);
 
   // Fill: applications (the operator submits them), then executors for every driver.
   const fillStart = Date.now();
   const names = appNames('app', APPS);
-  await pool(names, CONCURRENCY, async (n) => {
-    await bc.api.create(
-      benchApp(n, NS, { spec: { executor: { instances: EXECUTORS, cores: 1, coreRequest: '10m', memory: '64m' } } }),
-    );
-  });
+  await pool(
+    names.map((n, i) => ({ n, ns: nsOf(i) })),
+    CONCURRENCY,
+    async ({ n, ns }) => {
+      await bc.api.create(
+        benchApp(n, ns, { spec: { executor: { instances: EXECUTORS, cores: 1, coreRequest: '10m', memory: '64m' } } }),
+      );
+    },
+  );
   await observer.until(
     `${APPS} driver pods`,
     () => names.every((n) => observer.apps.get(n)?.driverSeenMs !== undefined),
@@ -120,11 +165,11 @@ try {
   const appsFilledS = (Date.now() - fillStart) / 1000;
   log(`${APPS} applications submitted in ${appsFilledS.toFixed(0)} s`);
   const execStart = Date.now();
-  const drivers = await bc.api.apiReader.list(Pods, { namespace: NS, labelSelector: 'spark-role=driver' });
+  const drivers = await listInBench(Pods, 'spark-role=driver');
   let created = 0;
   await pool(drivers, CONCURRENCY, async (driver) => {
     const cmName = driver.spec?.volumes?.find((v) => v.name === 'spark-conf-volume-driver')?.configMap?.name ?? '';
-    const cm = await bc.api.apiReader.get(ConfigMaps, { namespace: NS, name: cmName });
+    const cm = await bc.api.apiReader.get(ConfigMaps, { namespace: driver.metadata?.namespace ?? '', name: cmName });
     const props = parseProperties(cm.data?.['spark.properties'] ?? '');
     for (let id = 1; id <= EXECUTORS; id++) {
       const pod = executorPod({ driver, props, execId: id }) as V1Pod & KubeObject;
@@ -141,6 +186,8 @@ try {
   const fillS = (Date.now() - fillStart) / 1000;
   const beforeRestart = sampleProc(op.pid);
   const memoryBeforeRestart = procMemory(op.pid);
+  const v8BeforeRestart = v8Memory(await currentOp.metrics());
+  log(`V8 (MiB): ${JSON.stringify(v8BeforeRestart)}`);
   let heap: (HeapSummary & { file: string }) | { file: string; error: string } | undefined;
   if (snapshotDir) {
     const file = await takeHeapSnapshot(op.pid, snapshotDir);
@@ -154,13 +201,17 @@ try {
       heap = { file, error: (err as Error).message };
     }
   }
-  const allPods = await bc.api.apiReader.list(Pods, { namespace: NS });
+  const allPods = await listInBench(Pods);
   const runningApps = [...observer.apps.values()].filter((t) => t.lastState === 'RUNNING').length;
 
   // Restart: SIGKILL, start again; time from spawn until every application was reconciled and the queue is empty.
   await op.kill();
   const spawned = Date.now();
-  op = await OperatorProcess.start(opOptions, 120_000);
+  const profileDir = CPU_PROF_RESTART ? mkdtempSync(join(tmpdir(), 'sparkop-restart-prof-')) : undefined;
+  const restartOptions = profileDir
+    ? { ...opOptions, nodeFlags: [...opOptions.nodeFlags, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] }
+    : opOptions;
+  op = await OperatorProcess.start(restartOptions, 120_000);
   const readyS = (Date.now() - spawned) / 1000;
   const restarted = op;
   let synced: number | undefined;
@@ -178,10 +229,16 @@ try {
   await sleep(20_000);
   const after = await restarted.metrics();
   const rssAfterRestart = sampleProc(restarted.pid);
-  const driversAfter = await bc.api.apiReader.list(Pods, { namespace: NS, labelSelector: 'spark-role=driver' });
+  const driversAfter = await listInBench(Pods, 'spark-role=driver');
   const doubles = [...observer.apps.values()].filter((t) => t.driverPods.size > 1).length;
   observer.stop();
   await restarted.stop();
+  const restartProfile = profileDir ? summariseProfiles(profileDir, 30) : undefined;
+  if (restartProfile) {
+    log(`restarted operator's profile (${profileDir}), top by self time:`);
+    for (const l of restartProfile)
+      log(`  ${l.selfMs.toFixed(0)} ms ${l.percent.toFixed(1)}% ${l.functionName} ${l.url}`);
+  }
 
   const machineEnd = machineInfo();
   const MiB = 2 ** 20;
@@ -190,8 +247,9 @@ try {
     date: new Date().toISOString(),
     command: `npm run bench -- scale ${argv.join(' ')}`.trim(),
     machine: { ...machineStart, loadAtEnd: machineEnd.load },
-    operator: { process: 'child (node src/cli/sparkop.ts)', threads: THREADS, kubeApiQps: QPS },
+    operator: { process: 'child (node dist/cli/sparkop.js)', threads: THREADS, kubeApiQps: QPS },
     apps: APPS,
+    namespaces: NAMESPACES,
     executorsPerApp: EXECUTORS,
     podsInNamespace: allPods.length,
     appsRunning: runningApps,
@@ -205,11 +263,13 @@ try {
     operatorRssMiB: round((beforeRestart?.rssBytes ?? 0) / MiB),
     operatorPeakRssMiB: round((beforeRestart?.peakRssBytes ?? 0) / MiB),
     operatorMemory: memoryBeforeRestart,
+    operatorV8MiB: v8BeforeRestart,
     operatorNodeFlags: NODE_FLAGS,
     /** CPU the operator used from its start until the cluster was full (the same work in every run of one size). */
     operatorCpuSeconds: round(beforeRestart?.cpuSeconds ?? 0, 2),
     ...(heap ? { heap } : {}),
     restart: {
+      ...(restartProfile ? { profileTop: restartProfile } : {}),
       readySeconds: round(readyS, 2),
       allReobservedSeconds: synced === undefined ? null : round(synced, 2),
       reconciles: reconciles(after),

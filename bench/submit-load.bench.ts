@@ -6,7 +6,7 @@
 //
 // 1. Raw API ceiling: a plain client (no rate limit, C = 64 concurrent pipelines) writes what one submission writes
 //    per application — SparkApplication, driver pod, its Services and ConfigMap, a status write — for N apps.
-// 2. The operator, `node src/cli/sparkop.ts` in a child process (--controller-threads T, --kube-api-qps Q), scoped
+// 2. The operator, `node dist/cli/sparkop.js` in a child process (--controller-threads T, --kube-api-qps Q), scoped
 //    to a namespace of its own; the harness creates N SparkApplications (as fast as possible, or R per second) and
 //    watches when each driver pod appears and each status reaches SUBMITTED (or later).
 // CPU seconds come from /proc/<pid>/stat of the operator, kube-apiserver and etcd; the operator's own counters from
@@ -172,7 +172,7 @@ try {
     date: new Date().toISOString(),
     command: `npm run bench -- submit-load ${argv.join(' ')}`.trim(),
     machine: { ...machineStart, loadAtEnd: machineEnd.load },
-    operator: { process: 'child (node src/cli/sparkop.ts)', threads: THREADS, kubeApiQps: QPS, profiled: PROFILE },
+    operator: { process: 'child (node dist/cli/sparkop.js)', threads: THREADS, kubeApiQps: QPS, profiled: PROFILE },
     apps: APPS,
     rate: RATE ?? 'max',
     createSeconds: round((createdMs - started) / 1000, 2),

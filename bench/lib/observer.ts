@@ -1,5 +1,5 @@
-// Watches one namespace's SparkApplications and driver pods from the harness and notes, per application, when
-// (harness clock, ms) its driver pod was first seen and when its status first showed each state. creationTimestamp
+// Watches the SparkApplications and driver pods of one or more namespaces from the harness and notes, per
+// application, when (harness clock, ms) its driver pod was first seen and when its status first showed each state. creationTimestamp
 // has a resolution of one second, too coarse for latencies of milliseconds: watch arrival times are used instead
 // (they include the watch's delivery delay, so latencies are slightly overstated, never understated).
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -25,8 +25,8 @@ export class Observer {
   /** Called after every change seen (for waiting on a condition). */
   onChange: () => void = () => {};
 
-  constructor(kubeConfig: KubeConfig, namespace: string) {
-    const scope: KindScope = { namespaces: [namespace] };
+  constructor(kubeConfig: KubeConfig, namespaces: string | readonly string[]) {
+    const scope: KindScope = { namespaces: typeof namespaces === 'string' ? [namespaces] : [...namespaces] };
     this.#cache = new Cache({
       kubeConfig,
       logger: silentLogger(),

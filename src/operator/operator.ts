@@ -1,6 +1,7 @@
 // The operator process's wiring: flags → logger, client, cache, manager → controllers. The cluster (kubeconfig) is
 // chosen by the caller (src/cli/sparkop.ts); this module knows nothing of the embedded control plane.
 import { readFileSync } from 'node:fs';
+import { collectDefaultMetrics } from 'prom-client';
 import type { OperatorOptions } from '../cli/operator-options.ts';
 import { registerSparkSimulator } from '../localcluster/spark-simulator.ts';
 import {
@@ -63,6 +64,9 @@ export async function buildOperator(input: OperatorInput): Promise<Manager> {
   const clock = input.clock ?? realClock;
   checkOptions(input.options);
   const registry = newRegistry();
+  // The process's own figures (RSS, CPU, V8 heap by space, GC, event-loop delay), as controller-runtime serves the
+  // Go runtime's: the memory figures in bench/README.md are read from them.
+  collectDefaultMetrics({ register: registry });
   const clientLogger = logger.child({ component: 'client' });
   const limits = { qps: input.options.kubeApiQps, burst: input.options.kubeApiBurst };
   let options = input.options;

@@ -1,5 +1,5 @@
-// Helpers of the reliability tests: the operator as a child process (`node src/cli/sparkop.ts`, the real entry
-// point), drivers ended through kwok's exit-code annotation, and the checks every test makes at the end.
+// Helpers of the reliability tests: the operator as a child process (`node dist/cli/sparkop.js`, what ships),
+// drivers ended through kwok's exit-code annotation, and the checks every test makes at the end.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ export function stateOf(app: SparkApplicationObject): string {
   return app.status?.applicationState?.state ?? '';
 }
 
-/** Starts `node src/cli/sparkop.ts` scoped to `namespace`; SIGKILLed when the test ends; its log shown on failure. */
+/** Starts `node dist/cli/sparkop.js` scoped to `namespace`; SIGKILLed when the test ends; its log shown on failure. */
 export async function startOperator(
   t: TestContext,
   kubeconfigPath: string,
