@@ -2,7 +2,7 @@
 // machine). Prints its figures against the targets; not a test.
 //
 //   npm run bench -- submit-load --apps N [--rate R] [--threads T] [--qps Q] [--concurrency C] [--no-ceiling]
-//                    [--cpu-prof]
+//                    [--cpu-prof] [--node-flags=F]   (F: Node/V8 flags for the operator, space-separated)
 //
 // 1. Raw API ceiling: a plain client (no rate limit, C = 64 concurrent pipelines) writes what one submission writes
 //    per application — SparkApplication, driver pod, its Services and ConfigMap, a status write — for N apps.
@@ -33,6 +33,9 @@ const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
 const CONCURRENCY = numberFlag(argv, 'concurrency', 64) ?? 64;
 const CEILING = !argv.includes('--no-ceiling');
 const PROFILE = argv.includes('--cpu-prof');
+const NODE_FLAGS = (argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '')
+  .split(' ')
+  .filter(Boolean);
 const SUBMITTED = new Set(['SUBMITTED', 'RUNNING', 'SUCCEEDING', 'COMPLETED', 'FAILING', 'FAILED']);
 const log = (m: string) => console.error(`[submit-load] ${m}`);
 
@@ -86,7 +89,7 @@ try {
     namespaces: 'load',
     logFile: join(bc.workDir, 'operator.log'),
     flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
-    nodeFlags: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    nodeFlags: [...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   });
   const rssIdle = sampleProc(op.pid)?.rssBytes ?? 0;
   const meter = new CpuMeter(
@@ -172,7 +175,13 @@ try {
     date: new Date().toISOString(),
     command: `npm run bench -- submit-load ${argv.join(' ')}`.trim(),
     machine: { ...machineStart, loadAtEnd: machineEnd.load },
-    operator: { process: 'child (node dist/cli/sparkop.js)', threads: THREADS, kubeApiQps: QPS, profiled: PROFILE },
+    operator: {
+      process: 'child (node dist/cli/sparkop.js)',
+      threads: THREADS,
+      kubeApiQps: QPS,
+      profiled: PROFILE,
+      nodeFlags: NODE_FLAGS,
+    },
     apps: APPS,
     rate: RATE ?? 'max',
     createSeconds: round((createdMs - started) / 1000, 2),

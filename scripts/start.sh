@@ -5,4 +5,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
 bash scripts/build.sh
-exec node dist/cli/sparkop.js "$@"
+# Node flags: src/operator/node-flags.ts (test/unit/deploy-image.test.ts keeps them equal).
+exec node --max-semi-space-size=16 dist/cli/sparkop.js "$@"

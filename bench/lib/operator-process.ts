@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from '../../src/localcluster/ports.ts';
+import { OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
 import { type Sample, scrape } from './metrics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -78,6 +79,7 @@ export class OperatorProcess {
     const child = spawn(
       process.execPath,
       [
+        ...OPERATOR_NODE_FLAGS,
         ...(options.nodeFlags ?? []),
         SPARKOP,
         `--kubeconfig=${options.kubeconfigPath}`,

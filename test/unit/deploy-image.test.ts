@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDockerfile } from '../../src/deploy/dockerfile.ts';
 import { dockerignore } from '../../src/deploy/dockerignore.ts';
 import { importGraph } from '../../src/deploy/import-graph.ts';
+import { OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 /** What the image runs: the emitted JavaScript. */
@@ -27,7 +28,7 @@ test('the Dockerfile is multi-stage, emits dist/ in a build stage, runs as a num
   assert.ok(stages.length >= 4, 'deps, build, operator, spark-submit');
   const final = stages.at(-1)!;
   assert.match(final.user ?? '', /^[1-9]\d*(:\d+)?$/, 'USER must be a numeric non-root uid');
-  assert.deepEqual(final.entrypoint, ['node', ENTRYPOINT]);
+  assert.deepEqual(final.entrypoint, ['node', ...OPERATOR_NODE_FLAGS, ENTRYPOINT]);
   const deps = stages.find((s) => s.name === 'deps');
   assert.ok(deps?.instructions.some((i) => i.keyword === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args)));
   const build = stages.find((s) => s.name === 'build');
@@ -52,7 +53,7 @@ test('the Dockerfile is multi-stage, emits dist/ in a build stage, runs as a num
   const submit = stages.find((s) => s.name === 'spark-submit');
   assert.ok(submit, 'a spark-submit target');
   assert.match(submit.user ?? '', /^[1-9]\d*(:\d+)?$/, 'the variant drops root again');
-  assert.deepEqual(submit.entrypoint, ['node', ENTRYPOINT]);
+  assert.deepEqual(submit.entrypoint, ['node', ...OPERATOR_NODE_FLAGS, ENTRYPOINT]);
   assert.ok(submit.env.SPARK_HOME, 'the variant sets SPARK_HOME');
 });
 
@@ -86,7 +87,10 @@ test("the image's command runs on the emitted JavaScript: scripts/build.sh, then
   // Fails (throws) when the emit does; dist/ is then left as it was, and is not what is tested below.
   execFileSync('bash', [join(root, 'scripts/build.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   // The image runs `node dist/cli/sparkop.js` in /app; the same command here, with this repository as /app.
-  const out = execFileSync(process.execPath, [ENTRYPOINT, '--help'], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [...OPERATOR_NODE_FLAGS, ENTRYPOINT, '--help'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.match(out, /--namespaces/);
   assert.match(out, /--health-probe-bind-address/);
 
@@ -103,4 +107,9 @@ test("the image's command runs on the emitted JavaScript: scripts/build.sh, then
     .map((f) => f.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js'))
     .filter((f) => !existsSync(join(root, f)));
   assert.deepEqual(notEmitted, [], 'modules of the sources with no file in dist/');
+});
+
+test("npm start runs the operator with the image's Node flags", () => {
+  const start = readFileSync(join(root, 'scripts', 'start.sh'), 'utf8');
+  assert.match(start, new RegExp(`^exec node ${OPERATOR_NODE_FLAGS.join(' ')} ${ENTRYPOINT} "\\$@"$`, 'm'));
 });

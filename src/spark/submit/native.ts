@@ -40,17 +40,23 @@ export class NativeSubmitter implements Submitter {
     const uid = pod.metadata?.uid;
     if (!uid) throw new SubmissionError(`driver pod ${podName} has no uid`);
     const owner = driverOwnerReference(pod, uid);
-    for (const resource of built.resources) {
-      const owned = ownedByDriver(resource, owner);
-      const create =
-        owned.kind === 'Service'
-          ? this.#client.createService(namespace, owned)
-          : this.#client.createConfigMap(namespace, owned);
-      await create.catch((err: unknown) => {
-        if (err instanceof AlreadyExistsError && alreadyExisted) return; // created before the crash
-        throw new SubmissionError(`creating ${owned.kind} ${owned.metadata?.name}`, { cause: err });
-      });
-    }
+    // The Services and ConfigMaps only need the pod's uid: they are created together (one round trip, not one per
+    // object, as spark-submit sends them in one batch). Every creation is awaited before a failure is reported.
+    const results = await Promise.allSettled(
+      built.resources.map((resource) => {
+        const owned = ownedByDriver(resource, owner);
+        const create =
+          owned.kind === 'Service'
+            ? this.#client.createService(namespace, owned)
+            : this.#client.createConfigMap(namespace, owned);
+        return create.catch((err: unknown) => {
+          if (err instanceof AlreadyExistsError && alreadyExisted) return; // created before the crash
+          throw new SubmissionError(`creating ${owned.kind} ${owned.metadata?.name}`, { cause: err });
+        });
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return {
       sparkApplicationId: built.conf.ids.appId,
       submissionId: settings.submissionId,
