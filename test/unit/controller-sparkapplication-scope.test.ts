@@ -3,8 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1ContainerStatus, V1Pod, V1Service } from '@kubernetes/client-node';
-import { Pods, Services } from '../../src/controllers/sparkapplication/kinds.ts';
-import { cacheScopes, podApplicationKey, slimPod, slimService } from '../../src/controllers/sparkapplication/scope.ts';
+import { Pods, Services, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import {
+  cacheScopes,
+  LAST_APPLIED_ANNOTATION,
+  podApplicationKey,
+  slimApplication,
+  slimPod,
+  slimService,
+} from '../../src/controllers/sparkapplication/scope.ts';
 import { gvkString, type KubeObject } from '../../src/runtime/index.ts';
 import { DRIVER_CONTAINER_NAME, observeDriver, summarizePod } from '../../src/spark/lifecycle/index.ts';
 
@@ -187,8 +194,34 @@ test('slimService keeps the UI port, cluster IP and labels; drops selector and m
   assert.equal(slim.metadata?.managedFields, undefined);
 });
 
-test('cacheScopes slims pods and Services', () => {
+test('cacheScopes slims pods, Services and SparkApplications', () => {
   const scopes = cacheScopes({ namespaces: [], labelSelectorFilter: '' });
   assert.equal(scopes.get(gvkString(Pods))?.transform, slimPod);
   assert.equal(scopes.get(gvkString(Services))?.transform, slimService);
+  assert.equal(scopes.get(gvkString(SparkApplications))?.transform, slimApplication);
+});
+
+test("slimApplication drops managedFields and kubectl's last-applied copy, and keeps everything else", () => {
+  const app: KubeObject = {
+    apiVersion: 'sparkoperator.k8s.io/v1beta2',
+    kind: 'SparkApplication',
+    metadata: {
+      name: 'pi',
+      namespace: 'ns',
+      labels: { team: 'a' },
+      annotations: { [LAST_APPLIED_ANNOTATION]: '{"spec":{}}', keep: 'me' },
+      managedFields: [{ manager: 'kubectl' }],
+    },
+    spec: { type: 'Scala', driver: { cores: 1 } },
+    status: { applicationState: { state: 'RUNNING' } },
+  } as KubeObject;
+  const slim = slimApplication(app) as KubeObject & { spec: unknown; status: unknown };
+  assert.deepEqual(slim.metadata, { name: 'pi', namespace: 'ns', labels: { team: 'a' }, annotations: { keep: 'me' } });
+  assert.deepEqual(slim.spec, { type: 'Scala', driver: { cores: 1 } });
+  assert.deepEqual(slim.status, { applicationState: { state: 'RUNNING' } });
+  const onlyApplied = slimApplication({
+    ...app,
+    metadata: { name: 'x', annotations: { [LAST_APPLIED_ANNOTATION]: '{}' } },
+  });
+  assert.deepEqual(onlyApplied.metadata, { name: 'x' });
 });

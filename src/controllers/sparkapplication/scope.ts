@@ -55,6 +55,24 @@ export function slimService(obj: KubeObject): KubeObject {
   return { ...typeAndMeta(svc), ...(spec ? { spec } : {}) };
 }
 
+/** kubectl apply's record of the last applied manifest: a whole copy of the spec, read by no one here. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The SparkApplication cache's transform: the whole object (the reconciler reads the spec to submit) without
+ * managedFields and without LAST_APPLIED_ANNOTATION, which doubles the size of every application that users
+ * `kubectl apply`. Writers never send a cached application back whole except as a status update, where the API
+ * server ignores metadata.
+ */
+export function slimApplication(obj: KubeObject): KubeObject {
+  const { managedFields: _managed, annotations, ...metadata } = obj.metadata ?? {};
+  if (annotations && LAST_APPLIED_ANNOTATION in annotations) {
+    const { [LAST_APPLIED_ANNOTATION]: _applied, ...rest } = annotations;
+    return { ...obj, metadata: { ...metadata, ...(Object.keys(rest).length > 0 ? { annotations: rest } : {}) } };
+  }
+  return { ...obj, metadata: { ...metadata, ...(annotations ? { annotations } : {}) } };
+}
+
 /** apiVersion, kind and the metadata every reader may use (managedFields and the rest dropped). */
 function typeAndMeta(obj: KubeObject): KubeObject {
   const metadata: V1ObjectMeta = pick(obj.metadata ?? {}, [
@@ -108,7 +126,11 @@ export function cacheScopes(
   return new Map<string, KindScope>([
     [
       gvkString(SparkApplications),
-      { ...namespaces, ...(settings.labelSelectorFilter ? { labelSelector: settings.labelSelectorFilter } : {}) },
+      {
+        ...namespaces,
+        ...(settings.labelSelectorFilter ? { labelSelector: settings.labelSelectorFilter } : {}),
+        transform: slimApplication,
+      },
     ],
     [gvkString(Pods), { ...ours, transform: slimPod }],
     [gvkString(Services), { ...ours, transform: slimService }],
