@@ -6,4 +6,4 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
 bash scripts/build.sh
 # Node flags: src/operator/node-flags.ts (test/unit/deploy-image.test.ts keeps them equal).
-exec node --max-semi-space-size=16 dist/cli/sparkop.js "$@"
+exec node --max-semi-space-size=16 --heap-growing-percent=50 dist/cli/sparkop.js "$@"

@@ -5,4 +5,9 @@
 // 128 MiB committed (two 64 MiB semi-spaces), about 40 % of the operator's RSS with 2000 applications. 16 MiB
 // semi-spaces cost about 4 % more CPU per submitted application (4.46 → 4.65 ms) and took the RSS after a
 // 2000-application burst from 261.4 to 172.5 MiB (bench/README.md, `submit-load --apps 2000`).
-export const OPERATOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
+//
+// --heap-growing-percent=50: after each full collection V8 lets the old generation grow to a multiple of what
+// survived, up to 4× when collections are cheap; it keeps those pages. With 1.5× the scale bench's operator (2000
+// applications and 12 000 pods) ended with 72 MiB of old space committed instead of 148 and 210.7 MB of RSS instead
+// of 287.3, for the same CPU (31.17 s against 30.98 s for the whole fill).
+export const OPERATOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
