@@ -203,11 +203,15 @@ export class Manager {
 
   /** An event recorder signing events with `component`; events are written in the background. */
   getEventRecorderFor(component: string): EventRecorder {
-    this.#events ??= new EventBroadcaster({
-      sink: clientEventSink(this.client),
-      clock: this.clock,
-      log: this.log.child({ component: 'events' }),
-    });
+    if (!this.#events) {
+      const events = new EventBroadcaster({
+        sink: clientEventSink(this.client),
+        clock: this.clock,
+        log: this.log.child({ component: 'events' }),
+      });
+      this.metrics.forEventRecorder(() => ({ rateLimited: events.dropped, queueFull: events.droppedQueueFull }));
+      this.#events = events;
+    }
     return this.#events.recorderFor(component);
   }
 

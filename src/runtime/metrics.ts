@@ -142,6 +142,25 @@ export class RuntimeMetrics implements QueueMetricsProvider {
 
   static #byRegistry = new WeakMap<Registry, RuntimeMetrics>();
 
+  /**
+   * `event_recorder_dropped_total{reason}`: Events the recorder dropped, by reason (`rate_limited`: the per-object
+   * token bucket; `queue_full`: the write queue was full because the API server fell behind). Read at each scrape.
+   */
+  forEventRecorder(dropped: () => { readonly rateLimited: number; readonly queueFull: number }): void {
+    new Counter({
+      name: 'event_recorder_dropped_total',
+      help: 'Events the recorder dropped, by reason (rate_limited, queue_full).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        const now = dropped();
+        this.reset();
+        this.inc({ reason: 'rate_limited' }, now.rateLimited);
+        this.inc({ reason: 'queue_full' }, now.queueFull);
+      },
+    });
+  }
+
   /** The runtime's metrics on `registry`, created on first use. */
   static for(registry: Registry): RuntimeMetrics {
     let metrics = RuntimeMetrics.#byRegistry.get(registry);

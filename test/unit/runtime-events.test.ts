@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { FakeClock } from '../../src/runtime/clock.ts';
 import { NotFoundError } from '../../src/runtime/errors.ts';
 import { type CoreEvent, EventBroadcaster, type EventSink, InvalidEventError } from '../../src/runtime/events.ts';
+import { newRegistry, RuntimeMetrics } from '../../src/runtime/metrics.ts';
 import type { KubeObject } from '../../src/runtime/object.ts';
 
 /** Events as the API server would hold them, by name. */
@@ -99,6 +100,12 @@ describe('event recorder', () => {
     const r = b.recorderFor('c');
     for (let i = 0; i < 25; i++) r.event(pod(`p${i}`), 'Normal', 'Step', 'x');
     assert.equal(b.droppedQueueFull, 15);
+    // What a scrape shows (the Manager wires its broadcaster like this).
+    const registry = newRegistry();
+    RuntimeMetrics.for(registry).forEventRecorder(() => ({ rateLimited: b.dropped, queueFull: b.droppedQueueFull }));
+    const text = await registry.metrics();
+    assert.match(text, /^event_recorder_dropped_total\{reason="queue_full"\} 15$/m);
+    assert.match(text, /^event_recorder_dropped_total\{reason="rate_limited"\} 0$/m);
     release();
     await b.flush();
     assert.equal(sink.stored.size, 10);
