@@ -13,6 +13,8 @@
 //
 // --node-flags: Node/V8 flags for the operator process, space-separated (e.g. --node-flags=--optimize-for-size).
 //
+// --operator-flags=F: more flags for the operator, space-separated (e.g. --operator-flags=--enable-ui-service=false).
+//
 // --cpu-prof-restart: the restarted operator runs with --cpu-prof; its top functions by self time are printed (the
 // profile covers the re-observation and the 20 s after it).
 //
@@ -50,6 +52,9 @@ const THREADS = numberFlag(argv, 'threads', 16) ?? 16;
 const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
 const HEAP_SNAPSHOT = argv.includes('--heap-snapshot');
 const CPU_PROF_RESTART = argv.includes('--cpu-prof-restart');
+const OPERATOR_FLAGS = (argv.find((a) => a.startsWith('--operator-flags='))?.slice('--operator-flags='.length) ?? '')
+  .split(' ')
+  .filter(Boolean);
 const NODE_FLAGS = (argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '')
   .split(' ')
   .filter(Boolean);
@@ -128,7 +133,7 @@ const opOptions = {
   ],
   namespaces: NS_LIST.join(','),
   logFile: join(bc.workDir, 'operator.log'),
-  flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
+  flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`, ...OPERATOR_FLAGS],
 };
 /** Every object of `kind` in the bench's namespaces. */
 async function listInBench<T extends KubeObject>(kind: Kind<T>, labelSelector?: string): Promise<T[]> {
@@ -265,6 +270,7 @@ try {
     operatorMemory: memoryBeforeRestart,
     operatorV8MiB: v8BeforeRestart,
     operatorNodeFlags: NODE_FLAGS,
+    operatorFlags: OPERATOR_FLAGS,
     /** CPU the operator used from its start until the cluster was full (the same work in every run of one size). */
     operatorCpuSeconds: round(beforeRestart?.cpuSeconds ?? 0, 2),
     ...(heap ? { heap } : {}),
