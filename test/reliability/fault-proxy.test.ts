@@ -63,9 +63,13 @@ test('10 % of requests fail (429, 500, 409) and watches break: every application
   for (const kind of ['429', '500', '500-after-commit', '409', 'watch-cut'] as const) {
     assert.ok(faults[kind] > 0, `faults of kind ${kind} were injected`);
   }
-  // The operator saw what was injected: every 429 and 500 it counted came from the proxy (the API server sends
-  // none here), and every injected one reached it (none swallowed by a layer between).
-  assert.equal(sum(m, 'rest_client_requests_total', { code: '429' }), faults['429'], '429s seen = injected');
+  // The operator saw what was injected: every injected 429 and 500 reached it (none swallowed by a layer between),
+  // and every 500 it counted came from the proxy. The API server may answer 429 itself (API Priority and Fairness
+  // sheds load when the machine is busy: one such 429 was seen in a CI rehearsal), so 429s are at least those
+  // injected.
+  const seen429 = sum(m, 'rest_client_requests_total', { code: '429' });
+  t.diagnostic(`429s: ${seen429} seen, ${faults['429']} injected`);
+  assert.ok(seen429 >= faults['429'], `429s seen (${seen429}) ≥ injected (${faults['429']})`);
   assert.equal(
     sum(m, 'rest_client_requests_total', { code: '500' }),
     faults['500'] + faults['500-after-commit'],
