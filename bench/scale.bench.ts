@@ -34,7 +34,7 @@ import { executorPod } from '../src/localcluster/spark-simulator-executors.ts';
 import { isAlreadyExists, type Kind, type KubeObject, kind } from '../src/runtime/index.ts';
 import { parseProperties } from '../src/spark/properties.ts';
 import { appNames, benchApp } from './lib/apps.ts';
-import { numberFlag } from './lib/args.ts';
+import { numberFlag, wordsFlag } from './lib/args.ts';
 import { prepareNamespace, startBenchCluster } from './lib/cluster.ts';
 import { type HeapSummary, procMemory, summarizeHeapSnapshot, takeHeapSnapshot } from './lib/heap.ts';
 import { machineInfo, saveResult, table } from './lib/machine.ts';
@@ -52,12 +52,8 @@ const THREADS = numberFlag(argv, 'threads', 16) ?? 16;
 const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
 const HEAP_SNAPSHOT = argv.includes('--heap-snapshot');
 const CPU_PROF_RESTART = argv.includes('--cpu-prof-restart');
-const OPERATOR_FLAGS = (argv.find((a) => a.startsWith('--operator-flags='))?.slice('--operator-flags='.length) ?? '')
-  .split(' ')
-  .filter(Boolean);
-const NODE_FLAGS = (argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '')
-  .split(' ')
-  .filter(Boolean);
+const OPERATOR_FLAGS = wordsFlag(argv, 'operator-flags');
+const NODE_FLAGS = wordsFlag(argv, 'node-flags');
 const CONCURRENCY = 32;
 const NAMESPACES = numberFlag(argv, 'namespaces', 1) ?? 1;
 const NS_LIST = NAMESPACES === 1 ? ['scale'] : Array.from({ length: NAMESPACES }, (_, i) => `scale-${i}`);

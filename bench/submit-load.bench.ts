@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigMaps, Pods, Services } from '../src/controllers/sparkapplication/kinds.ts';
 import { appNames, benchApp } from './lib/apps.ts';
-import { numberFlag } from './lib/args.ts';
+import { numberFlag, wordsFlag } from './lib/args.ts';
 import { type CeilingResult, measureCeiling } from './lib/ceiling.ts';
 import { prepareNamespace, startBenchCluster } from './lib/cluster.ts';
 import { machineInfo, percentile, saveResult, table } from './lib/machine.ts';
@@ -33,9 +33,7 @@ const QPS = numberFlag(argv, 'qps', 2000) ?? 2000;
 const CONCURRENCY = numberFlag(argv, 'concurrency', 64) ?? 64;
 const CEILING = !argv.includes('--no-ceiling');
 const PROFILE = argv.includes('--cpu-prof');
-const NODE_FLAGS = (argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '')
-  .split(' ')
-  .filter(Boolean);
+const NODE_FLAGS = wordsFlag(argv, 'node-flags');
 const SUBMITTED = new Set(['SUBMITTED', 'RUNNING', 'SUCCEEDING', 'COMPLETED', 'FAILING', 'FAILED']);
 const log = (m: string) => console.error(`[submit-load] ${m}`);
 

@@ -1,4 +1,4 @@
-// Tiny flag parsing for benches: --name value or --name=value, numbers only.
+// Tiny flag parsing for benches: numbers (--name value or --name=value) and word lists (--name=a b c).
 export function numberFlag(argv: readonly string[], name: string, fallback?: number): number | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
@@ -11,4 +11,11 @@ export function numberFlag(argv: readonly string[], name: string, fallback?: num
     return n;
   }
   return fallback;
+}
+
+/** --name=a b c: the space-separated words after `=` (flags passed through to a child, e.g. --node-flags). */
+export function wordsFlag(argv: readonly string[], name: string): string[] {
+  const prefix = `--${name}=`;
+  const value = argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? '';
+  return value.split(' ').filter(Boolean);
 }

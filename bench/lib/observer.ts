@@ -1,7 +1,7 @@
 // Watches the SparkApplications and driver pods of one or more namespaces from the harness and notes, per
-// application, when (harness clock, ms) its driver pod was first seen and when its status first showed each state. creationTimestamp
-// has a resolution of one second, too coarse for latencies of milliseconds: watch arrival times are used instead
-// (they include the watch's delivery delay, so latencies are slightly overstated, never understated).
+// application, when (harness clock, ms) its driver pod was first seen and when its status first showed each state.
+// creationTimestamp has a resolution of one second, too coarse for latencies of milliseconds: watch arrival times are
+// used instead (they include the watch's delivery delay, so latencies are slightly overstated, never understated).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Pods, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { Cache, gvkString, type KindScope, type KubeObject, silentLogger } from '../../src/runtime/index.ts';
