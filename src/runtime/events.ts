@@ -88,6 +88,8 @@ interface PendingWrite {
   event: CoreEvent;
   /** The Event exists on the server (an earlier write created it): the next write patches it. */
   exists: boolean;
+  /** A writer has taken it. */
+  writing: boolean;
 }
 
 const MAX_MESSAGE = 1024;
@@ -115,11 +117,11 @@ export class EventBroadcaster {
   readonly #buckets = new Map<string, Bucket>();
   readonly #maxQueued: number;
   readonly #writers: number;
-  /** Per aggregation key, the write waiting or in progress; Map order is the order to write in. */
+  /**
+   * Per aggregation key, the write waiting or in progress; Map order is the order to write in. The entries being
+   * written (at most `writers`) come first, so the next one to take is found within the first `writers` + 1.
+   */
   readonly #pending = new Map<string, PendingWrite>();
-  /** Keys waiting for a writer (a subset of #pending, in order). */
-  #queue: string[] = [];
-  #queueHead = 0;
   #activeWriters = 0;
   #idleWaiters: (() => void)[] = [];
   #seq = 0;
@@ -243,24 +245,24 @@ export class EventBroadcaster {
       }
       return;
     }
-    this.#pending.set(key, { event, exists });
-    this.#queue.push(key);
-    while (this.#activeWriters < this.#writers && this.#queueHead < this.#queue.length) {
+    this.#pending.set(key, { event, exists, writing: false });
+    if (this.#activeWriters < this.#writers) {
       this.#activeWriters++;
       void this.#drain();
     }
   }
 
-  /** One writer: takes keys in order until none waits; each key's latest version is written before the next key. */
+  /** The oldest write no writer has taken. */
+  #nextWaiting(): [string, PendingWrite] | undefined {
+    for (const next of this.#pending) if (!next[1].writing) return next;
+    return undefined;
+  }
+
+  /** One writer: takes writes in order until none waits; each key's latest version is written before the next key. */
   async #drain(): Promise<void> {
-    while (this.#queueHead < this.#queue.length) {
-      const key = this.#queue[this.#queueHead++] as string;
-      if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#queueHead);
-        this.#queueHead = 0;
-      }
-      const entry = this.#pending.get(key);
-      if (!entry) continue;
+    for (let next = this.#nextWaiting(); next; next = this.#nextWaiting()) {
+      const [key, entry] = next;
+      entry.writing = true;
       let written: CoreEvent | undefined;
       while (entry.event !== written) {
         written = entry.event;
