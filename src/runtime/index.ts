@@ -1,5 +1,10 @@
 // The controller runtime's public surface. It knows nothing of Spark: any operator can build on it.
 
+export {
+  type BackgroundStart,
+  BackgroundTasks,
+  type BackgroundTasksOptions,
+} from './background.ts';
 export { BuilderError, type BuilderOptions, ControllerBuilder, type ControllerHost, controllerFor } from './builder.ts';
 export { Cache, type CacheHealth, type CacheOptions, type KindScope, stripManagedFields } from './cache/cache.ts';
 export type { Informer, InformerEventHandler, ListFilter, Registration } from './cache/types.ts';

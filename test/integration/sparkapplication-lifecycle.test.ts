@@ -57,6 +57,48 @@ test('submit → running → completed, with UI Service, events and metrics', as
   assert.equal((await driverPods(f, 'pi')).length, 1);
 });
 
+test('a UI Service the API server refuses does not hold the application back; created once allowed', async (t) => {
+  const f = await fixture(t);
+  // A quota of zero NodePort Services: the UI Service (NodePort) is Forbidden; the driver's headless Service is not.
+  await f.api.create({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'no-nodeports', namespace: f.namespace },
+    spec: { hard: { 'services.nodeports': '0' } },
+  });
+  await eventually('quota active', async () => {
+    const q = await f.core.readNamespacedResourceQuota({ name: 'no-nodeports', namespace: f.namespace });
+    return q.status?.hard?.['services.nodeports'] === '0' ? q : undefined;
+  });
+  await startOperator(t, f);
+  await createApp(f, minimalApp('noui', { sparkUIOptions: { serviceType: 'NodePort' } }));
+  const running = await waitState(f, 'noui', 'RUNNING');
+  assert.equal(running.status?.driverInfo?.webUIAddress, undefined, 'no address without a Service');
+  const reasons = await eventually('UI Service failure event', async () => {
+    const r = await eventReasons(f, 'noui');
+    return r.includes('SparkApplicationUIServiceFailed') ? r : undefined;
+  });
+  assert.ok(reasons.includes('SparkDriverRunning'), reasons.join(','));
+  const events = await f.core.listNamespacedEvent({ namespace: f.namespace });
+  const failure = events.items.find((e) => e.reason === 'SparkApplicationUIServiceFailed');
+  assert.match(failure?.message ?? '', /noui-ui-svc.*(forbidden|exceeded quota)/i);
+
+  // Allowed again: the retry (with backoff, at most a few seconds by now) creates it, and the status records it.
+  await f.core.deleteNamespacedResourceQuota({ name: 'no-nodeports', namespace: f.namespace });
+  const svc = await eventually(
+    'UI Service created after the quota went',
+    () => f.api.get(Services, { namespace: f.namespace, name: 'noui-ui-svc' }).catch(() => undefined),
+    { timeoutMs: 60_000 },
+  );
+  assert.equal(svc.spec?.type, 'NodePort');
+  const recorded = await eventually('UI address recorded', async () => {
+    const app = await getApp(f, 'noui');
+    return app.status?.driverInfo?.webUIAddress ? app : undefined;
+  });
+  assert.equal(recorded.status?.driverInfo?.webUIAddress, `${svc.spec?.clusterIP}:4040`);
+  assert.equal(stateOf(recorded), 'RUNNING');
+});
+
 test('driver failure under OnFailure: retried after the interval, FAILED after the retries', async (t) => {
   const f = await fixture(t);
   await startOperator(t, f);

@@ -4,7 +4,16 @@
 //   const manager = new Manager({ kubeConfig, cacheScopes: cacheScopes(settings), … });
 //   registerSparkApplicationController(manager, settings);
 import type { V1Pod } from '@kubernetes/client-node';
-import { Cache, controllerFor, type Manager, predicates, type Request } from '../../runtime/index.ts';
+import {
+  Cache,
+  controllerFor,
+  enqueueForObject,
+  GenericSource,
+  type KubeObject,
+  type Manager,
+  predicates,
+  type Request,
+} from '../../runtime/index.ts';
 import { APP_NAME_LABEL, Pods, Services, SparkApplications } from './kinds.ts';
 import { ApplicationMetrics } from './metrics.ts';
 import { SparkApplicationReconciler } from './reconciler.ts';
@@ -54,6 +63,8 @@ export function registerSparkApplicationController(
     manager.client.list(SparkApplications),
   );
   const submitter = settings.submitter === 'native' ? nativeSubmitter(manager.client) : settings.submitter;
+  // Applications whose UI Service failed to be created in the background: reconciled again (and retried with backoff).
+  const uiServiceFailures = new GenericSource<KubeObject>('UI Service creation failures', enqueueForObject());
   const reconciler = new SparkApplicationReconciler({
     client: manager.client,
     clock: manager.clock,
@@ -61,11 +72,13 @@ export function registerSparkApplicationController(
     submitter,
     metrics,
     settings,
+    requeue: (request) => uiServiceFailures.emit({ metadata: { namespace: request.namespace, name: request.name } }),
   });
-  controllerFor(manager)
+  const controller = controllerFor(manager)
     .for(SparkApplications, predicates.generationChanged)
     .watches(Pods, applicationOf)
     .watches(Services, applicationOf)
     .withOptions({ name: CONTROLLER_NAME, maxConcurrentReconciles: settings.controllerThreads })
     .complete(reconciler);
+  void controller.watch(uiServiceFailures);
 }

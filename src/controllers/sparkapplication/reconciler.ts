@@ -11,6 +11,7 @@ import type { V1Ingress, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
 import {
   applyPatch,
+  BackgroundTasks,
   type Client,
   type Clock,
   type EventRecorder,
@@ -73,6 +74,8 @@ export interface ReconcilerDeps {
   readonly submitter: Submitter;
   readonly metrics: ApplicationMetrics;
   readonly settings: SparkApplicationControllerSettings;
+  /** Reconciles an application again; called when its UI Service could not be created in the background. */
+  readonly requeue?: (request: Request) => void;
 }
 
 /** An action the cluster refused; `cause` holds the API error. */
@@ -89,9 +92,29 @@ export class SparkApplicationReconciler implements Reconciler {
    * event re-queues the key before the app's own status event reaches the cache (bench/submit-load.bench.ts).
    */
   readonly #replaced = new Map<string, ReadonlySet<string>>();
+  /**
+   * UI Services being created, by application (namespace/name). A ClusterIP Service waits for kube-apiserver to
+   * allocate its IP, which took seconds per Service with 20 000 in the cluster (bench/service-ip.bench.ts): awaited
+   * in the reconcile, that held every worker while new applications waited. In the background, the reconcile goes
+   * on; the Service's watch event brings the application back to record the address, and a failure requeues it.
+   */
+  readonly #uiServices: BackgroundTasks;
 
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
+    this.#uiServices = new BackgroundTasks({
+      concurrency: Math.max(1, deps.settings.controllerThreads),
+      clock: deps.clock,
+      onRetryDue: (key) => {
+        const slash = key.indexOf('/');
+        deps.requeue?.({ namespace: key.slice(0, slash), name: key.slice(slash + 1) });
+      },
+    });
+  }
+
+  /** UI Service creations queued or running in the background. */
+  get pendingUIServices(): number {
+    return this.#uiServices.size;
   }
 
   async reconcile(ctx: ReconcileContext, request: Request): Promise<Result> {
@@ -102,7 +125,10 @@ export class SparkApplicationReconciler implements Reconciler {
     }
     this.#replaced.delete(key);
     // Gone: what it owned (pods, Services, Ingress, PodGroup) is deleted by the garbage collector.
-    if (!app || app.metadata?.deletionTimestamp) return {};
+    if (!app || app.metadata?.deletionTimestamp) {
+      void this.#uiServices.cancel(key);
+      return {};
+    }
     // A status change may enable the next step at once (e.g. SUBMISSION_FAILED with no retries left → FAILED). Our
     // own status writes raise no event (the watch filters on generation), and the cache may not hold them yet: decide
     // again at once on the object the write returned, instead of requeueing onto a possibly stale cache (which would
@@ -244,6 +270,7 @@ export class SparkApplicationReconciler implements Reconciler {
           .delete(pod, action.podUID ? { preconditions: { uid: action.podUID } } : {})
           .catch((err: unknown) => (isConflict(err) ? undefined : ignoreNotFound(err))); // a newer pod: not ours to delete
         if (action.uiServiceName) {
+          await this.#uiServices.cancel(appKey(app)); // a create still queued or in flight must not undo the delete
           await client
             .delete({ apiVersion: 'v1', kind: 'Service', metadata: { namespace, name: action.uiServiceName } })
             .catch(ignoreNotFound);
@@ -259,9 +286,26 @@ export class SparkApplicationReconciler implements Reconciler {
         }
         return undefined;
       }
-      case 'EnsureUIService':
-        await client.create(uiService(app, action) as KubeObject).catch(ignoreAlreadyExists);
+      case 'EnsureUIService': {
+        // Not awaited (see #uiServices). A failure is told once, as an Event, and the lifecycle goes on without the
+        // UI: the create is tried again with backoff, its retry requeueing the application.
+        const key = appKey(app);
+        const failure = this.#uiServices.takeFailure(key);
+        if (failure !== undefined) {
+          ctx.log.warn({ err: failure, service: action.name }, 'UI Service not created; retrying with backoff');
+          this.#d.recorder.event(
+            app,
+            'Warning',
+            'SparkApplicationUIServiceFailed',
+            `creating UI Service ${action.name}: ${failure instanceof Error ? failure.message : String(failure)}`,
+          );
+        }
+        const service = uiService(app, action) as KubeObject;
+        this.#uiServices.start(key, async () => {
+          await client.create(service).catch(ignoreAlreadyExists);
+        });
         return undefined;
+      }
       case 'EnsureUIIngress':
         await client.create(uiIngress(app, action, settings.ui) as KubeObject).catch(ignoreAlreadyExists);
         return undefined;
@@ -403,6 +447,10 @@ export class SparkApplicationReconciler implements Reconciler {
       throw err;
     }
   }
+}
+
+function appKey(app: SparkApplicationObject): string {
+  return `${app.metadata?.namespace ?? ''}/${app.metadata?.name ?? ''}`;
 }
 
 function observedDriverIngressService(svc: V1Service): ObservedDriverIngressService {
