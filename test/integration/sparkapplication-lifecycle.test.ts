@@ -70,7 +70,7 @@ test('a UI Service the API server refuses does not hold the application back; cr
     const q = await f.core.readNamespacedResourceQuota({ name: 'no-nodeports', namespace: f.namespace });
     return q.status?.hard?.['services.nodeports'] === '0' ? q : undefined;
   });
-  await startOperator(t, f);
+  const op = await startOperator(t, f);
   await createApp(f, minimalApp('noui', { sparkUIOptions: { serviceType: 'NodePort' } }));
   const running = await waitState(f, 'noui', 'RUNNING');
   assert.equal(running.status?.driverInfo?.webUIAddress, undefined, 'no address without a Service');
@@ -97,6 +97,7 @@ test('a UI Service the API server refuses does not hold the application back; cr
   });
   assert.equal(recorded.status?.driverInfo?.webUIAddress, `${svc.spec?.clusterIP}:4040`);
   assert.equal(stateOf(recorded), 'RUNNING');
+  assert.match(await op.manager.registry.metrics(), /^sparkop_ui_service_creations_pending 0$/m);
 });
 
 test('driver failure under OnFailure: retried after the interval, FAILED after the retries', async (t) => {

@@ -86,7 +86,9 @@ test('running gauges are counted from the applications at each scrape (a restart
     inNs('two', st('COMPLETED', { executorState: { e1: 'COMPLETED' } })),
   ];
   let failing = false;
+  let listings = 0;
   new ApplicationMetrics(registry, { prefix: '', labels: ['team'], jobStartLatencyBuckets: [1] }, async () => {
+    listings++;
     if (failing) throw new Error('cache not synced');
     return apps;
   });
@@ -97,7 +99,11 @@ test('running gauges are counted from the applications at each scrape (a restart
   assert.equal(await value('spark_application_running_count', 'one'), 2);
   assert.equal(await value('spark_executor_running_count', 'one'), 2);
   assert.equal(await value('spark_application_running_count', 'two'), 0, 'a namespace with applications reports 0');
-  assert.match(await registry.metrics(), /spark_application_running_count\{namespace="one",team="a"\} 2/);
+  listings = 0;
+  const scrape = await registry.metrics();
+  assert.match(scrape, /spark_application_running_count\{namespace="one",team="a"\} 2/);
+  assert.match(scrape, /spark_executor_running_count\{namespace="one",team="a"\} 2/);
+  assert.equal(listings, 1, 'one pass over the applications serves both gauges of a scrape');
   apps = [inNs('one', st('COMPLETED'))]; // one finished, the other deleted
   assert.equal(await value('spark_application_running_count', 'one'), 0);
   assert.equal(await value('spark_application_running_count', 'two'), undefined, 'no applications left: no series');

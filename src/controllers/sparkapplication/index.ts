@@ -4,6 +4,7 @@
 //   const manager = new Manager({ kubeConfig, cacheScopes: cacheScopes(settings), … });
 //   registerSparkApplicationController(manager, settings);
 import type { V1Pod } from '@kubernetes/client-node';
+import { Gauge } from 'prom-client';
 import {
   Cache,
   controllerFor,
@@ -73,6 +74,14 @@ export function registerSparkApplicationController(
     metrics,
     settings,
     requeue: (request) => uiServiceFailures.emit({ metadata: { namespace: request.namespace, name: request.name } }),
+  });
+  new Gauge({
+    name: 'sparkop_ui_service_creations_pending',
+    help: 'UI Services being created in the background (queued or waiting for the API server)',
+    registers: [manager.registry],
+    collect() {
+      this.set(reconciler.pendingUIServices);
+    },
   });
   const controller = controllerFor(manager)
     .for(SparkApplications, predicates.generationChanged)

@@ -96,7 +96,7 @@ export function runningGauges(
   const out = new Map<string, { labels: Record<string, string>; applications: number; executors: number }>();
   for (const app of apps) {
     const labels = labelsOf(app);
-    const key = JSON.stringify(labels);
+    const key = Object.values(labels).join('\u0000'); // same label names, in the same order, for every app
     const entry = out.get(key) ?? { labels, applications: 0, executors: 0 };
     if (stateOf(app.status) === 'RUNNING') entry.applications++;
     for (const state of Object.values(app.status?.executorState ?? {})) if (state === 'RUNNING') entry.executors++;
@@ -158,16 +158,29 @@ export class ApplicationMetrics {
       this.#counters.set(metric, new Counter({ name: name(metric), help: HELP[metric], ...common }));
     }
     const labelsOf = (app: Pick<SparkApplication, 'metadata'>) => this.#labelsOf(app);
+    // Both gauges come from one pass over the applications per scrape: a scrape starts every collect() at once, so
+    // the second shares the first one's pass (with 10 000 applications a pass is milliseconds, and the benches
+    // scrape ten times a second).
+    let counting: Promise<ReturnType<typeof runningGauges> | undefined> | undefined;
+    const counted = () => {
+      counting ??= applications()
+        .then((apps) => runningGauges(apps, labelsOf))
+        .catch(() => undefined)
+        .finally(() => {
+          counting = undefined;
+        });
+      return counting;
+    };
     const gauge = (metric: GaugeName, pick: (e: { applications: number; executors: number }) => number) =>
       new Gauge({
         name: name(metric),
         help: HELP[metric],
         ...common,
         async collect() {
-          const apps = await applications().catch(() => undefined);
-          if (!apps) return; // keeps the last values
+          const entries = await counted();
+          if (!entries) return; // keeps the last values
           this.reset();
-          for (const entry of runningGauges(apps, labelsOf).values()) this.set(entry.labels, pick(entry));
+          for (const entry of entries.values()) this.set(entry.labels, pick(entry));
         },
       });
     gauge('spark_application_running_count', (e) => e.applications);
