@@ -64,7 +64,7 @@ export function registerSparkApplicationController(
     manager.client.list(SparkApplications),
   );
   const submitter = settings.submitter === 'native' ? nativeSubmitter(manager.client) : settings.submitter;
-  // Applications whose UI Service failed to be created in the background: reconciled again (and retried with backoff).
+  // Applications whose UI Service create failed in the background, once their backoff is over: reconciled again.
   const uiServiceFailures = new GenericSource<KubeObject>('UI Service creation failures', enqueueForObject());
   const reconciler = new SparkApplicationReconciler({
     client: manager.client,

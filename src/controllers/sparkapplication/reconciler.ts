@@ -74,7 +74,7 @@ export interface ReconcilerDeps {
   readonly submitter: Submitter;
   readonly metrics: ApplicationMetrics;
   readonly settings: SparkApplicationControllerSettings;
-  /** Reconciles an application again; called when its UI Service could not be created in the background. */
+  /** Reconciles an application again; called when a failed UI Service create of it may be retried (backoff over). */
   readonly requeue?: (request: Request) => void;
 }
 
