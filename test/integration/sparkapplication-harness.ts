@@ -172,6 +172,20 @@ export async function runDriverTo(f: Fixture, name: string, exitCode: number): P
   await finishPod(f, pod, exitCode);
 }
 
+/** A ResourceQuota `name` allowing none of `resource` (a real refusal at creation time), once the quota is active. */
+export async function zeroQuota(f: Fixture, name: string, resource: string): Promise<void> {
+  await f.api.create({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name, namespace: f.namespace },
+    spec: { hard: { [resource]: '0' } },
+  });
+  await eventually('quota active', async () => {
+    const q = await f.core.readNamespacedResourceQuota({ name, namespace: f.namespace });
+    return q.status?.hard?.[resource] === '0' ? q : undefined;
+  });
+}
+
 export async function eventReasons(f: Fixture, name: string): Promise<string[]> {
   const events = await f.core.listNamespacedEvent({ namespace: f.namespace });
   return events.items

@@ -22,6 +22,7 @@ import {
   startOperator,
   stateOf,
   waitState,
+  zeroQuota,
 } from './sparkapplication-harness.ts';
 
 test('submit → running → completed, with UI Service, events and metrics', async (t) => {
@@ -60,16 +61,7 @@ test('submit → running → completed, with UI Service, events and metrics', as
 test('a UI Service the API server refuses does not hold the application back; created once allowed', async (t) => {
   const f = await fixture(t);
   // A quota of zero NodePort Services: the UI Service (NodePort) is Forbidden; the driver's headless Service is not.
-  await f.api.create({
-    apiVersion: 'v1',
-    kind: 'ResourceQuota',
-    metadata: { name: 'no-nodeports', namespace: f.namespace },
-    spec: { hard: { 'services.nodeports': '0' } },
-  });
-  await eventually('quota active', async () => {
-    const q = await f.core.readNamespacedResourceQuota({ name: 'no-nodeports', namespace: f.namespace });
-    return q.status?.hard?.['services.nodeports'] === '0' ? q : undefined;
-  });
+  await zeroQuota(f, 'no-nodeports', 'services.nodeports');
   const op = await startOperator(t, f);
   await createApp(f, minimalApp('noui', { sparkUIOptions: { serviceType: 'NodePort' } }));
   const running = await waitState(f, 'noui', 'RUNNING');
@@ -136,16 +128,7 @@ test('driver failure under OnFailure: retried after the interval, FAILED after t
 test('submission failure: the API server refuses the pod, retried, then FAILED; a retry succeeds once allowed', async (t) => {
   const f = await fixture(t);
   // A quota of zero pods: pod creation is Forbidden, a real refusal at creation time.
-  await f.api.create({
-    apiVersion: 'v1',
-    kind: 'ResourceQuota',
-    metadata: { name: 'no-pods', namespace: f.namespace },
-    spec: { hard: { pods: '0' } },
-  });
-  await eventually('quota active', async () => {
-    const q = await f.core.readNamespacedResourceQuota({ name: 'no-pods', namespace: f.namespace });
-    return q.status?.hard?.pods === '0' ? q : undefined;
-  });
+  await zeroQuota(f, 'no-pods', 'pods');
   await startOperator(t, f);
   const policy = { type: 'OnFailure', onSubmissionFailureRetries: 1, onSubmissionFailureRetryInterval: 1 } as const;
   await createApp(f, minimalApp('refused', { restartPolicy: policy }));
@@ -165,16 +148,7 @@ test('submission failure: the API server refuses the pod, retried, then FAILED; 
 test('a submission refused after its driver pod was created leaves no driver behind', async (t) => {
   const f = await fixture(t);
   // The pod is allowed, its ConfigMap is not: spark-submit deletes the driver pod then, and so must we.
-  await f.api.create({
-    apiVersion: 'v1',
-    kind: 'ResourceQuota',
-    metadata: { name: 'no-configmaps', namespace: f.namespace },
-    spec: { hard: { configmaps: '0' } },
-  });
-  await eventually('quota active', async () => {
-    const q = await f.core.readNamespacedResourceQuota({ name: 'no-configmaps', namespace: f.namespace });
-    return q.status?.hard?.configmaps === '0' ? q : undefined;
-  });
+  await zeroQuota(f, 'no-configmaps', 'configmaps');
   await startOperator(t, f);
   await createApp(f, minimalApp('half'));
   const failed = await waitState(f, 'half', 'FAILED');
