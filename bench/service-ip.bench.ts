@@ -40,12 +40,6 @@ function object(shape: Shape, namespace: string, name: string): KubeObject {
 const bc = await startBenchCluster({ nodes: 1, log });
 const nsNames = Array.from({ length: namespaces }, (_, i) => `svc-${i}`);
 for (const ns of nsNames) await prepareNamespace(bc.api, ns);
-const pidOf = (c: 'kube-apiserver' | 'etcd') => {
-  const p = bc.cluster.pidOf(c);
-  if (p === undefined) throw new Error(`no ${c} process`);
-  return p;
-};
-
 interface SliceRow {
   readonly servicesBefore: number;
   readonly servicesAfter: number;
@@ -68,8 +62,8 @@ try {
     const latencies: number[] = [];
     const meter = new CpuMeter(
       new Map([
-        ['kube-apiserver', pidOf('kube-apiserver')],
-        ['etcd', pidOf('etcd')],
+        ['kube-apiserver', bc.pid('kube-apiserver')],
+        ['etcd', bc.pid('etcd')],
       ]),
     );
     const started = performance.now();

@@ -43,11 +43,6 @@ log(
   `apps ${APPS}, rate ${RATE ?? 'max'}, threads ${THREADS}, qps ${QPS}, ${nodes} simulated nodes; load ${machineStart.load.join(' ')}`,
 );
 const bc = await startBenchCluster({ nodes, log });
-const pid = (c: 'kube-apiserver' | 'etcd') => {
-  const p = bc.cluster.pidOf(c);
-  if (p === undefined) throw new Error(`${c} is not running`);
-  return p;
-};
 let op: OperatorProcess | undefined;
 try {
   await prepareNamespace(bc.api, 'ceiling');
@@ -58,8 +53,8 @@ try {
   if (CEILING) {
     const meter = new CpuMeter(
       new Map([
-        ['kube-apiserver', pid('kube-apiserver')],
-        ['etcd', pid('etcd')],
+        ['kube-apiserver', bc.pid('kube-apiserver')],
+        ['etcd', bc.pid('etcd')],
         ['harness', process.pid],
       ]),
     );
@@ -93,8 +88,8 @@ try {
   const meter = new CpuMeter(
     new Map([
       ['operator', op.pid],
-      ['kube-apiserver', pid('kube-apiserver')],
-      ['etcd', pid('etcd')],
+      ['kube-apiserver', bc.pid('kube-apiserver')],
+      ['etcd', bc.pid('etcd')],
       ['harness', process.pid],
     ]),
   );

@@ -17,6 +17,8 @@ export interface BenchCluster {
   readonly api: Client;
   /** A scratch directory (logs, profiles), removed by stop() unless kept. */
   readonly workDir: string;
+  /** The pid of a running control-plane process (for CPU and memory readings); throws if it is not running. */
+  pid(component: 'kube-apiserver' | 'etcd'): number;
   stop(options?: { keepWorkDir?: boolean }): Promise<void>;
 }
 
@@ -37,6 +39,11 @@ export async function startBenchCluster(options: { nodes: number; log?: (m: stri
     kc,
     api: unthrottledClient(kc),
     workDir,
+    pid(component) {
+      const p = cluster.pidOf(component);
+      if (p === undefined) throw new Error(`${component} is not running`);
+      return p;
+    },
     async stop(stopOptions = {}) {
       await cluster.stop();
       rmSync(stateRoot, { recursive: true, force: true });
