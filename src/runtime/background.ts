@@ -118,7 +118,6 @@ export class BackgroundTasks {
   }
 
   #pump(): void {
-    if (this.#running >= this.#concurrency) return;
     for (const [key, entry] of this.#entries) {
       if (this.#running >= this.#concurrency) return;
       if (entry.running) continue;

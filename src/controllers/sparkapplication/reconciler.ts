@@ -300,9 +300,9 @@ export class SparkApplicationReconciler implements Reconciler {
             `creating UI Service ${action.name}: ${failure instanceof Error ? failure.message : String(failure)}`,
           );
         }
-        const service = uiService(app, action) as KubeObject;
+        // Built when the create runs: while one is pending or backing off, the reconciles asking again build nothing.
         this.#uiServices.start(key, async () => {
-          await client.create(service).catch(ignoreAlreadyExists);
+          await client.create(uiService(app, action) as KubeObject).catch(ignoreAlreadyExists);
         });
         return undefined;
       }
