@@ -105,6 +105,15 @@ export {
   type KubeConfigSource,
   loadKubeAccess,
 } from './rest/kubeconfig.ts';
+export {
+  decodeList,
+  decodeObjectMeta,
+  decodeStatus,
+  decodeTime,
+  type ObjectMetaField,
+  type ProtobufObjectDecoder,
+  ProtoReader,
+} from './rest/protobuf.ts';
 export { serverVersion } from './rest/restclient.ts';
 export { GenericSource, type InformerProvider, KindSource, type Source } from './source.ts';
 export { WorkQueue, type WorkQueueOptions } from './workqueue/queue.ts';

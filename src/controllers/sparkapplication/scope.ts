@@ -1,7 +1,15 @@
 // What the controller caches. Only objects carrying sparkop's launched-by label enter the pod, Service and
 // ConfigMap caches (a server-side selector), so memory stays flat in clusters full of unrelated pods (kubeflow #3028).
 import type { V1ContainerStatus, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
-import { gvkString, type KindScope, type KubeObject } from '../../runtime/index.ts';
+import {
+  decodeObjectMeta,
+  decodeTime,
+  gvkString,
+  type KindScope,
+  type KubeObject,
+  type ObjectMetaField,
+  type ProtoReader,
+} from '../../runtime/index.ts';
 import { APP_NAME_LABEL, ConfigMaps, LAUNCHED_BY_LABEL, Pods, Services, SparkApplications } from './kinds.ts';
 import type { SparkApplicationControllerSettings } from './settings.ts';
 
@@ -73,21 +81,24 @@ export function slimApplication(obj: KubeObject): KubeObject {
   return { ...obj, metadata: { ...metadata, ...(annotations ? { annotations } : {}) } };
 }
 
-/** apiVersion, kind and the metadata every reader may use (managedFields and the rest dropped). */
+/** The metadata every reader may use, in this order (managedFields and the rest dropped). */
+const CACHED_META_FIELDS = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+] as const satisfies readonly (keyof V1ObjectMeta & ObjectMetaField)[];
+
+/** apiVersion, kind and the metadata every reader may use. */
 function typeAndMeta(obj: KubeObject): KubeObject {
-  const metadata: V1ObjectMeta = pick(obj.metadata ?? {}, [
-    'name',
-    'namespace',
-    'uid',
-    'resourceVersion',
-    'generation',
-    'creationTimestamp',
-    'deletionTimestamp',
-    'deletionGracePeriodSeconds',
-    'labels',
-    'annotations',
-    'ownerReferences',
-  ]);
+  const metadata: V1ObjectMeta = pick(obj.metadata ?? {}, CACHED_META_FIELDS);
   return {
     ...(obj.apiVersion ? { apiVersion: obj.apiVersion } : {}),
     ...(obj.kind ? { kind: obj.kind } : {}),
@@ -105,6 +116,98 @@ function slimContainerStatus(c: V1ContainerStatus): V1ContainerStatus {
       : {};
   // image, imageID, ready, restartCount are required by the model type but read by no one here.
   return { name: c.name, state } as V1ContainerStatus;
+}
+
+/**
+ * slimPod straight from the pod's protobuf (the pod cache's KindScope.decodeProtobuf): the same object slimPod makes
+ * of the JSON answer, without building the rest. spec and managedFields, most of a pod's bytes, are skipped
+ * unread. Field numbers: k8s.io/api core/v1 generated.proto (Pod: metadata 1, spec 2, status 3; PodStatus: phase 1,
+ * message 3, reason 4, startTime 7, containerStatuses 8; ContainerStatus: name 1, state 2; ContainerState: waiting
+ * 1, terminated 3; ContainerStateWaiting: reason 1; ContainerStateTerminated: exitCode 1, reason 3). The unit test
+ * compares both on real pods of the API server (test/integration/runtime-protobuf.test.ts).
+ */
+export function decodeSlimPod(r: ProtoReader): KubeObject {
+  let metadata: V1ObjectMeta = {};
+  let status: V1PodStatus | undefined;
+  while (r.next()) {
+    if (r.field === 1) metadata = decodeObjectMeta(r.message(), CACHED_META_FIELDS) as V1ObjectMeta;
+    else if (r.field === 3) status = decodeSlimPodStatus(r.message());
+    else r.skip();
+  }
+  return { apiVersion: 'v1', kind: 'Pod', metadata, ...(status ? { status } : {}) };
+}
+
+function decodeSlimPodStatus(r: ProtoReader): V1PodStatus {
+  let phase = '';
+  let reason = '';
+  let message = '';
+  let startTime: string | null = null;
+  const containerStatuses: V1ContainerStatus[] = [];
+  while (r.next()) {
+    switch (r.field) {
+      case 1:
+        phase = r.string();
+        break;
+      case 3:
+        message = r.string();
+        break;
+      case 4:
+        reason = r.string();
+        break;
+      case 7:
+        startTime = decodeTime(r.message());
+        break;
+      case 8:
+        containerStatuses.push(decodeSlimContainerStatus(r.message()));
+        break;
+      default:
+        r.skip();
+    }
+  }
+  // slimPod's order and omissions (JSON omits empty strings and an unset startTime).
+  const status: Record<string, unknown> = {};
+  if (phase) status.phase = phase;
+  if (reason) status.reason = reason;
+  if (message) status.message = message;
+  if (startTime !== null) status.startTime = startTime;
+  if (containerStatuses.length > 0) status.containerStatuses = containerStatuses;
+  return status as V1PodStatus;
+}
+
+function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
+  let name = '';
+  let state: V1ContainerStatus['state'] = {};
+  while (r.next()) {
+    if (r.field !== 2) {
+      if (r.field === 1) name = r.string();
+      else r.skip();
+      continue;
+    }
+    const s = r.message();
+    let waitingReason = '';
+    let terminated: { exitCode: number; reason?: string } | undefined;
+    while (s.next()) {
+      if (s.field === 1) {
+        const w = s.message();
+        while (w.next()) {
+          if (w.field === 1) waitingReason = w.string();
+          else w.skip();
+        }
+      } else if (s.field === 3) {
+        const t = s.message();
+        let exitCode = 0;
+        let reason = '';
+        while (t.next()) {
+          if (t.field === 1) exitCode = t.int32();
+          else if (t.field === 3) reason = t.string();
+          else t.skip();
+        }
+        terminated = reason ? { exitCode, reason } : { exitCode };
+      } else s.skip();
+    }
+    state = terminated ? { terminated } : waitingReason ? { waiting: { reason: waitingReason } } : {};
+  }
+  return { name, state } as V1ContainerStatus;
 }
 
 /** The fields of `obj` named in `keys` that are set (undefined ones are left out, not copied as undefined). */
@@ -132,7 +235,7 @@ export function cacheScopes(
         transform: slimApplication,
       },
     ],
-    [gvkString(Pods), { ...ours, transform: slimPod }],
+    [gvkString(Pods), { ...ours, transform: slimPod, decodeProtobuf: decodeSlimPod }],
     [gvkString(Services), { ...ours, transform: slimService }],
     [gvkString(ConfigMaps), ours],
   ]);

@@ -8,6 +8,7 @@ import { type GroupVersionKind, gvkString, type KubeObject } from '../object.ts'
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../rest/backoff.ts';
 import type { KubeAccess } from '../rest/kubeconfig.ts';
 import { RestMapper } from '../rest/mapper.ts';
+import type { ProtobufObjectDecoder } from '../rest/protobuf.ts';
 import { RestClient } from '../rest/restclient.ts';
 import { type InformerHealth, SharedInformer } from './informer.ts';
 import type { Informer } from './types.ts';
@@ -22,6 +23,12 @@ export interface KindScope {
   readonly fieldSelector?: string;
   /** Rewrites each object before it is stored (e.g. to drop bulky fields). Default: stripManagedFields. */
   readonly transform?: (obj: KubeObject) => KubeObject;
+  /**
+   * Lists and watches this (built-in) kind in protobuf and decodes each object with this function instead of
+   * JSON.parse + transform: it must return exactly what `transform` returns for the object's JSON form (it may skip
+   * reading what the transform drops). Answers the server sends as JSON still go through JSON.parse + transform.
+   */
+  readonly decodeProtobuf?: ProtobufObjectDecoder;
 }
 
 export interface CacheOptions {
@@ -164,6 +171,7 @@ export class Cache {
       labelSelector: scope.labelSelector,
       fieldSelector: scope.fieldSelector,
       transform: scope.transform ?? stripManagedFields,
+      ...(scope.decodeProtobuf ? { decodeProtobuf: scope.decodeProtobuf } : {}),
       pageSize: this.#options.pageSize ?? 500,
       watchTimeoutSeconds: this.#options.watchTimeoutSeconds ?? 300,
     });

@@ -8,6 +8,7 @@ import { type GroupVersionKind, gvkString, type KubeObject, keyString, type Obje
 import type { BackoffPolicy } from '../rest/backoff.ts';
 import type { RestMapping } from '../rest/mapper.ts';
 import { type Query, resourcePath } from '../rest/paths.ts';
+import { type DecodedList, decodeList, type ProtobufObjectDecoder } from '../rest/protobuf.ts';
 import type { RestClient } from '../rest/restclient.ts';
 import { deepFreeze } from './freeze.ts';
 import { labelMatcher } from './selector.ts';
@@ -29,6 +30,8 @@ export interface InformerOptions {
   readonly fieldSelector?: string;
   /** Applied to every object before it is frozen and stored. */
   readonly transform: (obj: KubeObject) => KubeObject;
+  /** Decodes an object from protobuf into what `transform` makes of its JSON (KindScope.decodeProtobuf). */
+  readonly decodeProtobuf?: ProtobufObjectDecoder;
   /** Objects per list page. */
   readonly pageSize: number;
   /** The server ends each watch after about this long (randomised up to twice as long, so watches spread out). */
@@ -58,6 +61,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   readonly #o: InformerOptions;
   readonly #store = new Store<T>();
   readonly #handlers = new Set<InformerEventHandler<T>>();
+  readonly #fromProtobuf = new WeakSet<KubeObject>();
   readonly #partitions: readonly (string | undefined)[];
   readonly #syncedPartitions = new Set<string | undefined>();
   readonly #failures = new Map<string | undefined, number>();
@@ -215,17 +219,29 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
       fieldSelector: this.#o.fieldSelector,
     };
     try {
-      const list = await this.#o.rest.request<{
-        items?: KubeObject[];
-        metadata?: { resourceVersion?: string; continue?: string };
-      }>({ method: 'GET', path: resourcePath(this.#o.mapping, { namespace }, query), signal });
+      const req = { method: 'GET' as const, path: resourcePath(this.#o.mapping, { namespace }, query), signal };
       // Each page is transformed as it arrives: the watcher keeps the pages until the last one, and whole objects
       // held for a full list (60 000 pods) would take several times the memory of the slim ones.
+      const fromJson = (parsed: unknown): DecodedList => {
+        const list = parsed as { items?: KubeObject[]; metadata?: DecodedList['metadata'] };
+        return { items: (list.items ?? []).map((item) => this.#prepare(item)), metadata: list.metadata ?? {} };
+      };
+      const decode = this.#o.decodeProtobuf;
+      const list = decode
+        ? await this.#o.rest.requestNegotiated(
+            req,
+            (body) => {
+              const decoded = decodeList(body, decode);
+              return { items: decoded.items.map((item) => deepFreeze(item)), metadata: decoded.metadata };
+            },
+            fromJson,
+          )
+        : fromJson(await this.#o.rest.request<unknown>(req));
       return {
         type: 'listPage',
-        items: (list.items ?? []).map((item) => this.#prepare(item)),
-        resourceVersion: list.metadata?.resourceVersion ?? '',
-        continueToken: list.metadata?.continue || undefined,
+        items: list.items,
+        resourceVersion: list.metadata.resourceVersion ?? '',
+        continueToken: list.metadata.continue || undefined,
       };
     } catch (error) {
       return { type: 'listFailed', error };
@@ -263,6 +279,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
         // A watch the server accepted is a working connection again: healthy now, not only at the next event
         // (which in a quiet namespace may take minutes and would keep /readyz failing that long).
         onOpen: () => this.#failures.set(namespace, 0),
+        ...(this.#o.decodeProtobuf ? { decodeProtobuf: this.#decodedPrepared(this.#o.decodeProtobuf) } : {}),
       })) {
         const command = advance({ type: 'watchEvent', event });
         if (command) return { type: 'next', command };
@@ -345,7 +362,20 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
     else this.#dispatch('onAdd', (h) => h.onAdd?.(obj, false));
   }
 
+  /**
+   * The protobuf decoder, its objects marked as prepared: it gives what the transform would, so #prepare only
+   * freezes them (watch events pass through the watcher as plain objects, hence the mark).
+   */
+  #decodedPrepared(decode: ProtobufObjectDecoder): ProtobufObjectDecoder {
+    return (message) => {
+      const obj = decode(message);
+      this.#fromProtobuf.add(obj);
+      return obj;
+    };
+  }
+
   #prepare(raw: KubeObject): T {
+    if (this.#fromProtobuf.delete(raw)) return deepFreeze(raw) as T;
     const withKind = raw.kind ? raw : { ...raw, apiVersion: apiVersionString(this.gvk), kind: this.gvk.kind };
     return deepFreeze(this.#o.transform(withKind)) as T;
   }

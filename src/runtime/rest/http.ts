@@ -13,6 +13,8 @@ export interface HttpRequest {
   readonly path: string;
   readonly body?: string;
   readonly contentType?: string;
+  /** The Accept header; default application/json. */
+  readonly accept?: string;
   readonly signal?: AbortSignal;
   /** Aborts when no bytes arrive for this long. Default 60 s. */
   readonly idleTimeoutMs?: number;
@@ -21,7 +23,8 @@ export interface HttpRequest {
 export interface HttpResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: string;
+  /** The body's bytes (JSON or, when asked for, protobuf). */
+  readonly body: Buffer;
 }
 
 export class HttpTransport {
@@ -75,7 +78,7 @@ export class HttpTransport {
       if (req.signal?.aborted) throw req.signal.reason;
       throw new TransportError({ method: req.method, path: req.path }, err);
     }
-    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
   }
 
   /** Closes idle pooled connections (open watches end when their signals abort). */
@@ -90,7 +93,7 @@ export class HttpTransport {
     const base = this.server.pathname.replace(/\/$/, '');
     const headers: Record<string, string> = {
       ...(options.headers as Record<string, string> | undefined),
-      accept: 'application/json',
+      accept: req.accept ?? 'application/json',
       'user-agent': this.#userAgent,
     };
     if (req.body !== undefined) {

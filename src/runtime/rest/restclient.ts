@@ -4,9 +4,16 @@ import type { Registry } from 'prom-client';
 import { type Clock, realClock } from '../clock.ts';
 import { apiErrorFrom, TransportError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { type HttpRequest, HttpTransport } from './http.ts';
+import { type HttpRequest, type HttpResponse, HttpTransport } from './http.ts';
 import type { KubeAccess } from './kubeconfig.ts';
 import { type RestMetrics, restMetrics } from './metrics.ts';
+import {
+  decodeStatus,
+  isProtobuf,
+  PROTOBUF_ACCEPT,
+  type ProtobufObjectDecoder,
+  readProtobufWatchEvents,
+} from './protobuf.ts';
 import { TokenBucket } from './ratelimit.ts';
 import { readWatchEvents, type WatchEvent } from './watchstream.ts';
 
@@ -61,17 +68,38 @@ export class RestClient {
 
   /** Sends the request and parses the JSON answer; an error answer becomes a typed ApiError. */
   async request<T>(req: RestRequest): Promise<T> {
+    const res = await this.#exchange(req, undefined);
+    return (res.body.length ? JSON.parse(res.body.toString('utf8')) : {}) as T;
+  }
+
+  /**
+   * A GET that offers protobuf: the answer is decoded with `decodeProtobuf` when the server sent protobuf, and
+   * parsed as JSON (then given to `fromJson`) when it did not (kinds it has no protobuf for, e.g. custom resources).
+   */
+  async requestNegotiated<T>(
+    req: RestRequest,
+    decodeProtobuf: (body: Buffer) => T,
+    fromJson: (parsed: unknown) => T,
+  ): Promise<T> {
+    const res = await this.#exchange(req, PROTOBUF_ACCEPT);
+    if (isProtobuf(res.headers['content-type'])) return decodeProtobuf(res.body);
+    return fromJson(res.body.length ? JSON.parse(res.body.toString('utf8')) : {});
+  }
+
+  // One request with the rate limiter, metrics and Retry-After retries; an error answer is thrown as an ApiError.
+  async #exchange(req: RestRequest, accept: string | undefined): Promise<HttpResponse> {
     const http: HttpRequest = {
       method: req.method,
       path: req.path,
       body: req.body === undefined || typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
       contentType: req.contentType,
+      accept,
       signal: req.signal,
     };
     for (let attempt = 0; ; attempt++) {
       await this.limiter.wait(req.signal);
       const started = performance.now();
-      let res: Awaited<ReturnType<HttpTransport['request']>>;
+      let res: HttpResponse;
       try {
         res = await this.transport.request(http);
       } catch (err) {
@@ -79,9 +107,14 @@ export class RestClient {
         throw err;
       }
       this.#metrics.observe(req.method, this.host, String(res.status), (performance.now() - started) / 1000);
-      if (res.status < 400) return (res.body ? JSON.parse(res.body) : {}) as T;
+      if (res.status < 400) return res;
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
-      const error = apiErrorFrom(res.status, res.body, { method: req.method, path: req.path }, retryAfter);
+      const error = apiErrorFrom(
+        res.status,
+        errorBody(res.headers['content-type'], res.body),
+        { method: req.method, path: req.path },
+        retryAfter,
+      );
       const retryable = res.status === 429 || (res.status >= 500 && retryAfter !== undefined);
       const wait = retryAfter ?? 1;
       if (!retryable || attempt >= this.#maxRetries || wait > MAX_RETRY_AFTER_SECONDS) throw error;
@@ -97,7 +130,13 @@ export class RestClient {
   /** `onOpen` runs once the server has accepted the watch (before any event: a quiet watch may send none for minutes). */
   async *watch(
     path: string,
-    options: { signal: AbortSignal; idleTimeoutMs: number; onOpen?: () => void },
+    options: {
+      signal: AbortSignal;
+      idleTimeoutMs: number;
+      onOpen?: () => void;
+      /** Offer protobuf, and decode its events' objects with this (JSON answers are read as JSON). */
+      decodeProtobuf?: ProtobufObjectDecoder;
+    },
   ): AsyncGenerator<WatchEvent> {
     await this.limiter.wait(options.signal);
     const started = performance.now();
@@ -109,6 +148,7 @@ export class RestClient {
         path,
         signal: options.signal,
         idleTimeoutMs: options.idleTimeoutMs,
+        ...(options.decodeProtobuf ? { accept: PROTOBUF_ACCEPT } : {}),
       });
     } catch (err) {
       this.#metrics.observe('WATCH', this.host, '<error>', (performance.now() - started) / 1000);
@@ -119,11 +159,15 @@ export class RestClient {
     if (status >= 400) {
       const chunks: Buffer[] = [];
       for await (const chunk of res) chunks.push(chunk as Buffer);
-      throw apiErrorFrom(status, Buffer.concat(chunks).toString('utf8'), info);
+      throw apiErrorFrom(status, errorBody(res.headers['content-type'], Buffer.concat(chunks)), info);
     }
     options.onOpen?.();
     try {
-      yield* readWatchEvents(res);
+      if (options.decodeProtobuf && isProtobuf(res.headers['content-type'])) {
+        yield* readProtobufWatchEvents(res, options.decodeProtobuf);
+      } else {
+        yield* readWatchEvents(res);
+      }
     } catch (err) {
       if (options.signal.aborted) return;
       throw err instanceof TransportError || err instanceof SyntaxError ? err : new TransportError(info, err);
@@ -131,6 +175,18 @@ export class RestClient {
       res.destroy();
     }
   }
+}
+
+/** An error answer's Status: decoded from protobuf when the server sent that, else the text (JSON or not). */
+function errorBody(contentType: string | undefined, body: Buffer): unknown {
+  if (isProtobuf(contentType)) {
+    try {
+      return decodeStatus(body);
+    } catch {
+      return `undecodable protobuf error answer (${body.length} bytes)`;
+    }
+  }
+  return body.toString('utf8');
 }
 
 /** Seconds from a Retry-After header (delta-seconds form; the API server never sends a date). */

@@ -1,0 +1,510 @@
+// Kubernetes' protobuf encoding, read without generated code: a wire reader, the `k8s\0` envelope (runtime.Unknown),
+// lists, watch frames, and the meta/v1 messages every object shares (ObjectMeta, Time, Status). A kind's own fields
+// are decoded by a function its user supplies (KindScope.decodeProtobuf), which reads what it keeps and skips the
+// rest: protobuf prefixes every nested message with its length, so a skipped spec or managedFields costs one jump,
+// where JSON.parse must build every object of it. Built-in kinds only; custom resources are served as JSON.
+// Field numbers: k8s.io/apimachinery pkg/apis/meta/v1/generated.proto and pkg/runtime/generated.proto.
+import type { Readable } from 'node:stream';
+import type { ApiStatus, StatusCause } from '../errors.ts';
+import type { KubeObject } from '../object.ts';
+import type { WatchEvent } from './watchstream.ts';
+
+export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
+/** What a client that can read protobuf asks for: the server answers JSON where it has no protobuf (CRDs). */
+export const PROTOBUF_ACCEPT = `${PROTOBUF_CONTENT_TYPE}, application/json`;
+
+export function isProtobuf(contentType: string | undefined): boolean {
+  return contentType?.startsWith(PROTOBUF_CONTENT_TYPE) ?? false;
+}
+
+const WIRE_VARINT = 0;
+const WIRE_64BIT = 1;
+const WIRE_LENGTH = 2;
+const WIRE_32BIT = 5;
+
+/** A cursor over one protobuf message (a range of `buf`). Throws a SyntaxError on malformed input. */
+export class ProtoReader {
+  readonly buf: Buffer;
+  pos: number;
+  readonly end: number;
+  /** Field number and wire type of the field read by the last next(). */
+  field = 0;
+  wireType = 0;
+
+  constructor(buf: Buffer, start = 0, end = buf.length) {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+  }
+
+  /** Reads the next field's tag; false at the end of the message. */
+  next(): boolean {
+    if (this.pos >= this.end) return false;
+    const tag = this.varint();
+    this.field = Math.floor(tag / 8);
+    this.wireType = tag & 7;
+    return true;
+  }
+
+  /** An unsigned varint as a number (exact up to 2^53). */
+  varint(): number {
+    let result = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new SyntaxError('protobuf: varint runs past the end of the message');
+      const b = this.buf[this.pos++] as number;
+      result += (b & 0x7f) * multiplier;
+      if (b < 0x80) return result;
+      multiplier *= 128;
+    }
+    throw new SyntaxError('protobuf: varint longer than 10 bytes');
+  }
+
+  /** int64 (two's complement in 10 bytes when negative: Go's zero time is -62135596800 s). */
+  int64(): number {
+    const start = this.pos;
+    const value = this.varint();
+    if (value < 2 ** 53) return value;
+    // Re-read exactly: only negative or huge values get here.
+    let big = 0n;
+    let shift = 0n;
+    for (let p = start; p < this.pos; p++) {
+      big |= BigInt((this.buf[p] as number) & 0x7f) << shift;
+      shift += 7n;
+    }
+    return Number(BigInt.asIntN(64, big));
+  }
+
+  /** int32: negative values are sign-extended to 10 bytes; their low 32 bits are the value. */
+  int32(): number {
+    const value = this.int64();
+    return value | 0;
+  }
+
+  bool(): boolean {
+    return this.varint() !== 0;
+  }
+
+  /** The bounds of a length-delimited field's bytes (the cursor moves past them). */
+  #span(): [number, number] {
+    const length = this.varint();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.end) throw new SyntaxError('protobuf: field runs past the end of the message');
+    this.pos = end;
+    return [start, end];
+  }
+
+  string(): string {
+    const [start, end] = this.#span();
+    return this.buf.toString('utf8', start, end);
+  }
+
+  /** A reader over a nested message. */
+  message(): ProtoReader {
+    const [start, end] = this.#span();
+    return new ProtoReader(this.buf, start, end);
+  }
+
+  bytes(): Buffer {
+    const [start, end] = this.#span();
+    return this.buf.subarray(start, end);
+  }
+
+  /** Skips the current field's value. */
+  skip(): void {
+    switch (this.wireType) {
+      case WIRE_VARINT:
+        this.varint();
+        return;
+      case WIRE_64BIT:
+        this.pos += 8;
+        break;
+      case WIRE_LENGTH:
+        this.#span();
+        return;
+      case WIRE_32BIT:
+        this.pos += 4;
+        break;
+      default:
+        throw new SyntaxError(`protobuf: unsupported wire type ${this.wireType} (field ${this.field})`);
+    }
+    if (this.pos > this.end) throw new SyntaxError('protobuf: field runs past the end of the message');
+  }
+}
+
+/** A decoder of one kind's message (the bytes inside the envelope) into its JSON shape. */
+export type ProtobufObjectDecoder = (message: ProtoReader) => KubeObject;
+
+const MAGIC = [0x6b, 0x38, 0x73, 0x00]; // "k8s\0"
+
+/** What the `k8s\0` envelope (runtime.Unknown) says and holds. */
+export interface Envelope {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** The object's own message. */
+  readonly raw: ProtoReader;
+}
+
+export function readEnvelope(buf: Buffer, start = 0, end = buf.length): Envelope {
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (buf[start + i] !== MAGIC[i]) throw new SyntaxError('protobuf: missing the k8s envelope');
+  }
+  const r = new ProtoReader(buf, start + MAGIC.length, end);
+  let apiVersion = '';
+  let kind = '';
+  let raw: ProtoReader | undefined;
+  while (r.next()) {
+    if (r.field === 1) {
+      const t = r.message();
+      while (t.next()) {
+        if (t.field === 1) apiVersion = t.string();
+        else if (t.field === 2) kind = t.string();
+        else t.skip();
+      }
+    } else if (r.field === 2) raw = r.message();
+    else if (r.field === 3 || r.field === 4) {
+      // contentEncoding / contentType: the API server sends neither for plain protobuf.
+      const value = r.string();
+      if (value && r.field === 3) throw new SyntaxError(`protobuf: unsupported content encoding ${value}`);
+    } else r.skip();
+  }
+  return { apiVersion, kind, raw: raw ?? new ProtoReader(buf, end, end) };
+}
+
+export interface DecodedList {
+  readonly items: KubeObject[];
+  readonly metadata: { readonly resourceVersion?: string; readonly continue?: string };
+}
+
+/** A list answer (envelope, then ListMeta = 1 and items = 2), each item through `decodeItem`. */
+export function decodeList(buf: Buffer, decodeItem: ProtobufObjectDecoder): DecodedList {
+  const envelope = readEnvelope(buf);
+  const r = envelope.raw;
+  const items: KubeObject[] = [];
+  let resourceVersion: string | undefined;
+  let continueToken: string | undefined;
+  while (r.next()) {
+    if (r.field === 1) {
+      const m = r.message();
+      while (m.next()) {
+        if (m.field === 2) resourceVersion = m.string();
+        else if (m.field === 3) continueToken = m.string();
+        else m.skip();
+      }
+    } else if (r.field === 2) items.push(decodeItem(r.message()));
+    else r.skip();
+  }
+  return {
+    items,
+    metadata: {
+      ...(resourceVersion ? { resourceVersion } : {}),
+      ...(continueToken ? { continue: continueToken } : {}),
+    },
+  };
+}
+
+/** An error answer's Status (envelope kind "Status"). */
+export function decodeStatus(buf: Buffer): ApiStatus {
+  const envelope = readEnvelope(buf);
+  return decodeStatusMessage(envelope.raw);
+}
+
+function decodeStatusMessage(r: ProtoReader): ApiStatus {
+  let status: string | undefined;
+  let message: string | undefined;
+  let reason: string | undefined;
+  let code: number | undefined;
+  let details: ApiStatus['details'];
+  while (r.next()) {
+    switch (r.field) {
+      case 2:
+        status = r.string();
+        break;
+      case 3:
+        message = r.string();
+        break;
+      case 4:
+        reason = r.string();
+        break;
+      case 5:
+        details = decodeStatusDetails(r.message());
+        break;
+      case 6:
+        code = r.int32();
+        break;
+      default:
+        r.skip();
+    }
+  }
+  // JSON's order; metadata (a ListMeta, empty in errors) is always written, the rest is omitempty.
+  return dropEmpty({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status,
+    message,
+    reason,
+    details,
+    code,
+  }) as ApiStatus;
+}
+
+function decodeStatusDetails(r: ProtoReader): NonNullable<ApiStatus['details']> {
+  let name: string | undefined;
+  let group: string | undefined;
+  let kind: string | undefined;
+  let uid: string | undefined;
+  let retryAfterSeconds: number | undefined;
+  const causes: StatusCause[] = [];
+  while (r.next()) {
+    switch (r.field) {
+      case 1:
+        name = r.string();
+        break;
+      case 2:
+        group = r.string();
+        break;
+      case 3:
+        kind = r.string();
+        break;
+      case 4: {
+        const c = r.message();
+        let reason: string | undefined;
+        let message: string | undefined;
+        let field: string | undefined;
+        while (c.next()) {
+          if (c.field === 1) reason = c.string();
+          else if (c.field === 2) message = c.string();
+          else if (c.field === 3) field = c.string();
+          else c.skip();
+        }
+        causes.push(dropEmpty({ reason, message, field }));
+        break;
+      }
+      case 5:
+        retryAfterSeconds = r.int32() || undefined;
+        break;
+      case 6:
+        uid = r.string();
+        break;
+      default:
+        r.skip();
+    }
+  }
+  return dropEmpty({ name, group, kind, uid, causes: causes.length ? causes : undefined, retryAfterSeconds });
+}
+
+/**
+ * Reads a protobuf watch stream: frames of a 4-byte big-endian length and a metav1.WatchEvent (type = 1, object =
+ * 2 holding the enveloped object). An ERROR event's object is a Status.
+ */
+export async function* readProtobufWatchEvents(
+  body: Readable,
+  decodeObject: ProtobufObjectDecoder,
+): AsyncGenerator<WatchEvent> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of body) {
+    pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+    let offset = 0;
+    while (pending.length - offset >= 4) {
+      const length = pending.readUInt32BE(offset);
+      if (pending.length - offset - 4 < length) break;
+      yield decodeWatchEvent(pending, offset + 4, offset + 4 + length, decodeObject);
+      offset += 4 + length;
+    }
+    pending = pending.subarray(offset);
+  }
+  if (pending.length) throw new SyntaxError(`protobuf watch: stream ended inside a frame (${pending.length} bytes)`);
+}
+
+const EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+
+export function decodeWatchEvent(
+  buf: Buffer,
+  start: number,
+  end: number,
+  decodeObject: ProtobufObjectDecoder,
+): WatchEvent {
+  const r = new ProtoReader(buf, start, end);
+  let type = '';
+  let object: ProtoReader | undefined;
+  while (r.next()) {
+    if (r.field === 1) type = r.string();
+    else if (r.field === 2) {
+      const raw = r.message();
+      while (raw.next()) {
+        if (raw.field === 1) object = raw.message();
+        else raw.skip();
+      }
+    } else r.skip();
+  }
+  if (!EVENT_TYPES.has(type)) throw new SyntaxError(`protobuf watch: not a watch event type: ${type.slice(0, 50)}`);
+  if (!object) throw new SyntaxError(`protobuf watch: ${type} event without an object`);
+  const envelope = readEnvelope(object.buf, object.pos, object.end);
+  if (type === 'ERROR' || envelope.kind === 'Status') {
+    return { type: 'ERROR', object: decodeStatusMessage(envelope.raw) };
+  }
+  return { type: type as 'ADDED', object: decodeObject(envelope.raw) };
+}
+
+/** The ObjectMeta fields a decoder can ask for, by their JSON names (managedFields is never decoded). */
+export type ObjectMetaField =
+  | 'name'
+  | 'generateName'
+  | 'namespace'
+  | 'selfLink'
+  | 'uid'
+  | 'resourceVersion'
+  | 'generation'
+  | 'creationTimestamp'
+  | 'deletionTimestamp'
+  | 'deletionGracePeriodSeconds'
+  | 'labels'
+  | 'annotations'
+  | 'ownerReferences'
+  | 'finalizers';
+
+// By field number (ObjectMeta in meta/v1 generated.proto); 15, 16 are unused, 17 is managedFields.
+const META_FIELD_BY_NUMBER: readonly (ObjectMetaField | undefined)[] = [
+  undefined,
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+];
+
+/**
+ * ObjectMeta in its JSON shape, with only the `wanted` fields, in the order `wanted` lists them. Values JSON leaves
+ * out (omitempty: empty strings, zero generation, empty maps and lists) are left out here too, so the result equals
+ * what the JSON answer gives.
+ */
+export function decodeObjectMeta(r: ProtoReader, wanted: readonly ObjectMetaField[]): Record<string, unknown> {
+  const found: Partial<Record<ObjectMetaField, unknown>> = {};
+  const want = new Set(wanted);
+  while (r.next()) {
+    const name = META_FIELD_BY_NUMBER[r.field];
+    if (name === undefined || !want.has(name)) {
+      r.skip();
+      continue;
+    }
+    switch (name) {
+      case 'generation':
+        found.generation = r.int64() || undefined;
+        break;
+      case 'deletionGracePeriodSeconds':
+        found.deletionGracePeriodSeconds = r.int64();
+        break;
+      case 'creationTimestamp':
+      case 'deletionTimestamp':
+        found[name] = decodeTime(r.message());
+        break;
+      case 'labels':
+      case 'annotations': {
+        const map = (found[name] as Record<string, string> | undefined) ?? {};
+        const [key, value] = decodeStringMapEntry(r.message());
+        map[key] = value;
+        found[name] = map;
+        break;
+      }
+      case 'ownerReferences': {
+        const list = (found.ownerReferences as unknown[] | undefined) ?? [];
+        list.push(decodeOwnerReference(r.message()));
+        found.ownerReferences = list;
+        break;
+      }
+      case 'finalizers': {
+        const list = (found.finalizers as string[] | undefined) ?? [];
+        list.push(r.string());
+        found.finalizers = list;
+        break;
+      }
+      default:
+        found[name] = r.string() || undefined;
+    }
+  }
+  const meta: Record<string, unknown> = {};
+  for (const name of wanted) if (found[name] !== undefined) meta[name] = found[name];
+  return meta;
+}
+
+function decodeStringMapEntry(r: ProtoReader): [string, string] {
+  let key = '';
+  let value = '';
+  while (r.next()) {
+    if (r.field === 1) key = r.string();
+    else if (r.field === 2) value = r.string();
+    else r.skip();
+  }
+  return [key, value];
+}
+
+function decodeOwnerReference(r: ProtoReader): Record<string, unknown> {
+  let apiVersion = '';
+  let kind = '';
+  let name = '';
+  let uid = '';
+  let controller: boolean | undefined;
+  let blockOwnerDeletion: boolean | undefined;
+  while (r.next()) {
+    switch (r.field) {
+      case 1:
+        kind = r.string();
+        break;
+      case 3:
+        name = r.string();
+        break;
+      case 4:
+        uid = r.string();
+        break;
+      case 5:
+        apiVersion = r.string();
+        break;
+      case 6:
+        controller = r.bool();
+        break;
+      case 7:
+        blockOwnerDeletion = r.bool();
+        break;
+      default:
+        r.skip();
+    }
+  }
+  // JSON's order; the four strings are required (always written), the pointers only when set.
+  return dropEmpty({ apiVersion, kind, name, uid, controller, blockOwnerDeletion }, false);
+}
+
+/** Go's zero time.Time (0001-01-01T00:00:00Z), which JSON writes as null. */
+const GO_ZERO_TIME_SECONDS = -62135596800;
+
+/** metav1.Time (seconds = 1, nanos = 2) as JSON writes it: RFC 3339 in UTC, whole seconds. */
+export function decodeTime(r: ProtoReader): string | null {
+  let seconds = 0;
+  while (r.next()) {
+    if (r.field === 1) seconds = r.int64();
+    else r.skip();
+  }
+  if (seconds === GO_ZERO_TIME_SECONDS) return null;
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 19)}Z`;
+}
+
+/** The object without its undefined members (and, when `emptyStrings`, without its empty strings: omitempty). */
+function dropEmpty<T extends Record<string, unknown>>(obj: T, emptyStrings = true): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || (emptyStrings && v === '')) continue;
+    out[k] = v;
+  }
+  return out as T;
+}

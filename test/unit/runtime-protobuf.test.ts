@@ -1,0 +1,170 @@
+// The protobuf reader on hand-encoded messages: varints (negative int64/int32), Go's zero time, the envelope, watch
+// frames split across chunks, and malformed input. Decoding real objects is compared with JSON against the API
+// server in test/integration/runtime-protobuf.test.ts.
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, test } from 'node:test';
+import type { KubeObject } from '../../src/runtime/object.ts';
+import {
+  decodeList,
+  decodeObjectMeta,
+  decodeTime,
+  ProtoReader,
+  readEnvelope,
+  readProtobufWatchEvents,
+} from '../../src/runtime/rest/protobuf.ts';
+
+// A minimal encoder for the tests.
+function varint(value: bigint): number[] {
+  let v = BigInt.asUintN(64, value);
+  const out: number[] = [];
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return out;
+}
+const int = (field: number, value: number | bigint) => [...varint(BigInt(field * 8)), ...varint(BigInt(value))];
+const bytes = (field: number, content: number[]) => [
+  ...varint(BigInt(field * 8 + 2)),
+  ...varint(BigInt(content.length)),
+  ...content,
+];
+const str = (field: number, value: string) => bytes(field, [...Buffer.from(value, 'utf8')]);
+const envelope = (apiVersion: string, kind: string, raw: number[]) => [
+  ...Buffer.from('k8s\0', 'latin1'),
+  ...bytes(1, [...str(1, apiVersion), ...str(2, kind)]),
+  ...bytes(2, raw),
+];
+const reader = (data: number[]) => new ProtoReader(Buffer.from(data));
+
+describe('protobuf reader', () => {
+  test('varints: large, negative int64 and int32', () => {
+    const r = reader([...int(1, 2 ** 40 + 5), ...int(2, -62135596800n), ...int(3, -1), ...int(4, 137)]);
+    const values: number[] = [];
+    while (r.next()) values.push(r.field === 3 ? r.int32() : r.int64());
+    assert.deepEqual(values, [2 ** 40 + 5, -62135596800, -1, 137]);
+  });
+
+  test('Time: RFC 3339 in whole seconds, Go zero time as null', () => {
+    assert.equal(decodeTime(reader([...int(1, 1795919523), ...int(2, 999_000_000)])), '2026-11-29T02:32:03Z');
+    assert.equal(decodeTime(reader(int(1, -62135596800n))), null);
+  });
+
+  test('ObjectMeta: only the wanted fields, in their order; omitempty values left out; maps and lists', () => {
+    const meta = [
+      ...str(1, 'p'),
+      ...str(2, ''), // generateName, empty: JSON omits it
+      ...str(3, 'ns'),
+      ...int(7, 0), // generation 0: omitted
+      ...bytes(11, [...str(1, 'b'), ...str(2, '')]),
+      ...bytes(11, [...str(1, 'a'), ...str(2, 'x')]),
+      ...bytes(13, [...str(1, 'Pod'), ...str(3, 'owner'), ...str(4, 'u1'), ...str(5, 'v1'), ...int(6, 1)]),
+      ...bytes(17, [...str(1, 'kubectl')]), // managedFields: never decoded
+      ...str(14, 'f1'),
+    ];
+    assert.deepEqual(
+      JSON.stringify(decodeObjectMeta(reader(meta), ['namespace', 'name', 'generation', 'labels', 'ownerReferences'])),
+      JSON.stringify({
+        namespace: 'ns',
+        name: 'p',
+        labels: { b: '', a: 'x' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'owner', uid: 'u1', controller: true }],
+      }),
+    );
+    assert.deepEqual(decodeObjectMeta(reader(meta), ['finalizers', 'generateName']), { finalizers: ['f1'] });
+  });
+
+  test('lists: ListMeta and items through the item decoder; the envelope is required', () => {
+    const item = (name: string) => bytes(2, bytes(1, str(1, name)));
+    const list = envelope('v1', 'PodList', [
+      ...bytes(1, [...str(2, '42'), ...str(3, 'next')]),
+      ...item('a'),
+      ...item('b'),
+    ]);
+    const decodeItem = (r: ProtoReader): KubeObject => {
+      let metadata = {};
+      while (r.next()) {
+        if (r.field === 1) metadata = decodeObjectMeta(r.message(), ['name']);
+        else r.skip();
+      }
+      return { metadata };
+    };
+    assert.deepEqual(decodeList(Buffer.from(list), decodeItem), {
+      items: [{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }],
+      metadata: { resourceVersion: '42', continue: 'next' },
+    });
+    assert.throws(() => readEnvelope(Buffer.from('{"kind":"PodList"}')), /missing the k8s envelope/);
+  });
+
+  test('malformed messages throw a SyntaxError, never read past their end', () => {
+    const unfinished = reader([0x08, 0x80]); // field 1, a varint whose last byte is missing
+    unfinished.next();
+    assert.throws(() => unfinished.skip(), /past the end/);
+    const truncated = reader([...varint(BigInt(1 * 8 + 2)), 10, 1, 2]);
+    truncated.next();
+    assert.throws(() => truncated.string(), /past the end/);
+    const badWire = reader([...varint(BigInt(1 * 8 + 3))]);
+    badWire.next();
+    assert.throws(() => badWire.skip(), /wire type 3/);
+  });
+
+  test('watch frames: events split across chunks at every byte; ERROR carries a Status', async () => {
+    const podEvent = (type: string, name: string) => [
+      ...str(1, type),
+      ...bytes(2, bytes(1, envelope('v1', 'Pod', bytes(1, str(1, name))))),
+    ];
+    const status = envelope('v1', 'Status', [
+      ...str(2, 'Failure'),
+      ...str(3, 'too old'),
+      ...str(4, 'Expired'),
+      ...int(6, 410),
+    ]);
+    const frames = [
+      podEvent('ADDED', 'a'),
+      podEvent('DELETED', 'b'),
+      [...str(1, 'ERROR'), ...bytes(2, bytes(1, status))],
+    ];
+    const stream = frames.flatMap((f) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(f.length);
+      return [...length, ...f];
+    });
+    const decode = (r: ProtoReader): KubeObject => {
+      let metadata = {};
+      while (r.next()) {
+        if (r.field === 1) metadata = decodeObjectMeta(r.message(), ['name']);
+        else r.skip();
+      }
+      return { metadata };
+    };
+    const events = [];
+    for await (const e of readProtobufWatchEvents(Readable.from(stream.map((b) => Buffer.from([b]))), decode)) {
+      events.push(e);
+    }
+    assert.deepEqual(events, [
+      { type: 'ADDED', object: { metadata: { name: 'a' } } },
+      { type: 'DELETED', object: { metadata: { name: 'b' } } },
+      {
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: 'too old',
+          reason: 'Expired',
+          code: 410,
+        },
+      },
+    ]);
+    // A stream that ends inside a frame is an error, not a silent end.
+    await assert.rejects(async () => {
+      for await (const _ of readProtobufWatchEvents(Readable.from([Buffer.from(stream.slice(0, 10))]), decode)) {
+        // drain
+      }
+    }, /ended inside a frame/);
+  });
+});
