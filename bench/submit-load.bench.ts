@@ -3,6 +3,7 @@
 //
 //   npm run bench -- submit-load --apps N [--rate R] [--threads T] [--qps Q] [--concurrency C] [--no-ceiling]
 //                    [--cpu-prof] [--node-flags=F]   (F: Node/V8 flags for the operator, space-separated)
+//                    [--apiserver-profile=S]
 //
 // 1. Raw API ceiling: a plain client (no rate limit, C = 64 concurrent pipelines) writes what one submission writes
 //    per application — SparkApplication, driver pod, its Services and ConfigMap, a status write — for N apps.
@@ -11,9 +12,14 @@
 //    watches when each driver pod appears and each status reaches SUBMITTED (or later).
 // CPU seconds come from /proc/<pid>/stat of the operator, kube-apiserver and etcd; the operator's own counters from
 // its /metrics. --cpu-prof writes a V8 CPU profile of the operator (summarised by bench/lib/profile.ts).
+// --apiserver-profile=S takes an S-second CPU profile of kube-apiserver 2 s into the ceiling and into the operator's
+// run (bench/lib/apiserver-profile.ts): what the API server spends its share of the cores on, in both.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigMaps, Pods, Services } from '../src/controllers/sparkapplication/kinds.ts';
+import { type ApiServerProfile, profileApiServer } from './lib/apiserver-profile.ts';
 import { appNames, benchApp } from './lib/apps.ts';
 import { numberFlag, wordsFlag } from './lib/args.ts';
 import { type CeilingResult, measureCeiling } from './lib/ceiling.ts';
@@ -34,22 +40,35 @@ const CONCURRENCY = numberFlag(argv, 'concurrency', 64) ?? 64;
 const CEILING = !argv.includes('--no-ceiling');
 const PROFILE = argv.includes('--cpu-prof');
 const NODE_FLAGS = wordsFlag(argv, 'node-flags');
+const APISERVER_PROFILE_S = numberFlag(argv, 'apiserver-profile');
 const SUBMITTED = new Set(['SUBMITTED', 'RUNNING', 'SUCCEEDING', 'COMPLETED', 'FAILING', 'FAILED']);
 const log = (m: string) => console.error(`[submit-load] ${m}`);
+
+let apiserverProfileDir: string | undefined;
+/** With --apiserver-profile: a profile of kube-apiserver starting 2 s from now (bc is set by then). */
+function apiServerProfile(label: string): Promise<ApiServerProfile> | undefined {
+  if (APISERVER_PROFILE_S === undefined) return undefined;
+  // Kept after the run (the cluster's work directory is not), for `go tool pprof`.
+  apiserverProfileDir ??= mkdtempSync(join(tmpdir(), 'sparkop-apiserver-prof-'));
+  const dir = apiserverProfileDir;
+  return sleep(2000).then(() => profileApiServer(bc.kc, APISERVER_PROFILE_S, dir, label));
+}
 
 const machineStart = machineInfo();
 const nodes = Math.max(2, Math.ceil(((CEILING ? 2 : 1) * APPS) / 900));
 log(
   `apps ${APPS}, rate ${RATE ?? 'max'}, threads ${THREADS}, qps ${QPS}, ${nodes} simulated nodes; load ${machineStart.load.join(' ')}`,
 );
-const bc = await startBenchCluster({ nodes, log });
+const bc = await startBenchCluster({ nodes, log, profiling: APISERVER_PROFILE_S !== undefined });
 let op: OperatorProcess | undefined;
 try {
   await prepareNamespace(bc.api, 'ceiling');
   await prepareNamespace(bc.api, 'load');
 
   // 1. The raw ceiling.
-  let ceiling: (CeilingResult & { cpuSeconds: Record<string, number> }) | undefined;
+  let ceiling:
+    | (CeilingResult & { cpuSeconds: Record<string, number>; apiserverProfile?: ApiServerProfile })
+    | undefined;
   if (CEILING) {
     const meter = new CpuMeter(
       new Map([
@@ -58,8 +77,9 @@ try {
         ['harness', process.pid],
       ]),
     );
+    const profiling = apiServerProfile('ceiling');
     const result = await measureCeiling(bc.api, 'ceiling', appNames('raw', APPS), CONCURRENCY);
-    ceiling = { ...result, cpuSeconds: meter.read() };
+    ceiling = { ...result, cpuSeconds: meter.read(), ...(profiling ? { apiserverProfile: await profiling } : {}) };
     log(`ceiling: ${result.appsPerSecond.toFixed(1)} apps/s (${result.writesPerSecond.toFixed(0)} writes/s)`);
     // Let the scheduler and kwok finish with the ceiling's pods before the operator's run.
     const deadline = Date.now() + 180_000;
@@ -95,6 +115,7 @@ try {
   );
   const names = appNames('app', APPS);
   const sentMs = new Map<string, number>();
+  const operatorProfiling = apiServerProfile('operator');
   const started = Date.now();
   const create = async (name: string) => {
     sentMs.set(name, Date.now());
@@ -148,6 +169,7 @@ try {
   observer.stop();
   await op.stop();
   const profile = PROFILE ? summariseProfiles(profileDir, 25) : undefined;
+  const apiserverProfile = await operatorProfiling;
 
   const createToPod = names.map((n) => (observer.apps.get(n)?.driverSeenMs ?? Number.NaN) - (sentMs.get(n) ?? 0));
   const createToSubmitted = names.map((n) => (submittedAt(n) ?? Number.NaN) - (sentMs.get(n) ?? 0));
@@ -187,6 +209,7 @@ try {
           writesPerApp: ceiling.writesPerApp,
           concurrency: ceiling.concurrency,
           cpuSeconds: ceiling.cpuSeconds,
+          ...(ceiling.apiserverProfile ? { apiserverProfile: ceiling.apiserverProfile } : {}),
         }
       : undefined,
     ratioToCeiling: ratio === undefined ? undefined : round(ratio, 3),
@@ -217,6 +240,7 @@ try {
       submitCount: sum(metrics, 'spark_application_submit_count'),
     },
     profileTop: profile,
+    ...(apiserverProfile ? { apiserverProfile } : {}),
     elapsedSeconds: round((doneMs - started) / 1000, 1),
   };
 
@@ -265,6 +289,19 @@ try {
       table(
         ['self ms', '%', 'function', 'where'],
         profile.map((p) => [p.selfMs.toFixed(0), p.percent.toFixed(1), p.functionName, p.url]),
+      ),
+    );
+  }
+  for (const [phase, p] of [
+    ['ceiling', ceiling?.apiserverProfile],
+    ['operator', apiserverProfile],
+  ] as const) {
+    if (!p) continue;
+    console.log(`\nkube-apiserver CPU profile, ${phase} (${p.seconds} s, ${p.file}): share of sampled CPU by stack`);
+    console.log(
+      table(
+        ['where', '%'],
+        Object.entries(p.buckets).map(([k, v]) => [k, v.toFixed(1)]),
       ),
     );
   }

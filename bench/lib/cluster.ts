@@ -27,9 +27,19 @@ export function unthrottledClient(kc: KubeConfig): Client {
   return newClient({ kubeConfig: kc, qps: 1e6, burst: 1e6, userAgent: 'sparkop-bench' });
 }
 
-export async function startBenchCluster(options: { nodes: number; log?: (m: string) => void }): Promise<BenchCluster> {
+export async function startBenchCluster(options: {
+  nodes: number;
+  log?: (m: string) => void;
+  /** Serve kube-apiserver's /debug/pprof. */
+  profiling?: boolean;
+}): Promise<BenchCluster> {
   const stateRoot = mkdtempSync(join(tmpdir(), 'sparkop-bench-'));
-  const cluster = await LocalCluster.start({ stateRoot, nodes: options.nodes, log: options.log });
+  const cluster = await LocalCluster.start({
+    stateRoot,
+    nodes: options.nodes,
+    log: options.log,
+    profiling: options.profiling,
+  });
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   await installCrds(kc);

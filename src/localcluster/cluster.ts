@@ -26,6 +26,8 @@ export interface LocalClusterOptions {
   readonly nodes?: number;
   /** Progress messages. */
   readonly log?: (message: string) => void;
+  /** Serve kube-apiserver's /debug/pprof (for the benches' API server profiles). Default off. */
+  readonly profiling?: boolean;
 }
 
 const SERVICE_CIDR = '10.96.0.0/16';
@@ -193,7 +195,7 @@ export class LocalCluster {
             `--service-account-signing-key-file=${files.saKey}`,
             `--service-cluster-ip-range=${SERVICE_CIDR}`,
             '--allow-privileged=true',
-            '--profiling=false',
+            `--profiling=${options.profiling ?? false}`,
             '--v=0',
           ],
         },

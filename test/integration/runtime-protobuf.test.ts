@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { V1CustomResourceDefinition, V1Pod } from '@kubernetes/client-node';
 import { Pods } from '../../src/controllers/sparkapplication/kinds.ts';
-import { decodeSlimPod, slimPod } from '../../src/controllers/sparkapplication/scope.ts';
+import {
+  decodeSlimPod,
+  decodeSlimService,
+  slimPod,
+  slimService,
+} from '../../src/controllers/sparkapplication/scope.ts';
 import { Cache, type KindScope } from '../../src/runtime/cache/cache.ts';
 import { kind, newClient } from '../../src/runtime/client/client.ts';
 import { ignoreNotFound, isNotFound } from '../../src/runtime/errors.ts';
@@ -184,6 +189,40 @@ describe('protobuf reads', () => {
     assert.ok(isNotFound(protoError), String(protoError));
     assert.equal((protoError as Error).message, (jsonError as Error).message);
     assert.deepEqual((protoError as { status?: unknown }).status, (jsonError as { status?: unknown }).status);
+  });
+
+  test('decodeSlimService equals slimService of the JSON answer', async (t) => {
+    const { kc, namespace } = await testNamespace(t);
+    const rest = new RestClient({ kubeConfig: kc, qps: 1000, burst: 1000 });
+    t.after(() => rest.transport.close());
+    const path = `/api/v1/namespaces/${namespace}/services`;
+    const services: Record<string, unknown>[] = [
+      { clusterIP: 'None', ports: [{ name: 'driver-rpc-port', port: 7078, targetPort: 7078 }] },
+      {
+        type: 'NodePort',
+        ports: [
+          { name: 'spark-ui', port: 4040, targetPort: 'ui', appProtocol: 'http' },
+          { name: 'udp', port: 4041, protocol: 'UDP' },
+        ],
+      },
+      { type: 'ClusterIP', ports: [{ port: 80 }] },
+    ];
+    for (const [i, spec] of services.entries()) {
+      await rest.request({
+        method: 'POST',
+        path,
+        body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, labels: { a: 'b' } }, spec },
+      });
+    }
+    const json = await rest.request<{ items: KubeObject[] }>({ method: 'GET', path });
+    const fromProtobuf = await rest.requestNegotiated(
+      { method: 'GET', path },
+      (body) => decodeList(body, decodeSlimService),
+      () => assert.fail('the API server answered a Service list in JSON'),
+    );
+    const expected = json.items.map((o) => slimService({ ...o, apiVersion: 'v1', kind: 'Service' }));
+    assert.equal(expected.length, 3);
+    assert.equal(JSON.stringify(fromProtobuf.items), JSON.stringify(expected));
   });
 
   test('the cache decodes pods from protobuf (list and watch) and reads a custom resource as JSON', async (t) => {

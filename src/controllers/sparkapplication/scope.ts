@@ -63,6 +63,94 @@ export function slimService(obj: KubeObject): KubeObject {
   return { ...typeAndMeta(svc), ...(spec ? { spec } : {}) };
 }
 
+/**
+ * slimService straight from the Service's protobuf (the Service cache's KindScope.decodeProtobuf), on the same terms
+ * as decodeSlimPod. Field numbers (core/v1 generated.proto): Service: metadata 1, spec 2; ServiceSpec: ports 1,
+ * clusterIP 3, type 4; ServicePort: name 1, protocol 2, port 3, targetPort 4 (IntOrString: type 1, intVal 2, strVal
+ * 3), nodePort 5, appProtocol 6.
+ */
+export function decodeSlimService(r: ProtoReader): KubeObject {
+  let metadata: V1ObjectMeta = {};
+  let spec: Record<string, unknown> | undefined;
+  while (r.next()) {
+    if (r.field === 1) metadata = decodeObjectMeta(r.message(), CACHED_META_FIELDS) as V1ObjectMeta;
+    else if (r.field === 2) spec = decodeSlimServiceSpec(r.message());
+    else r.skip();
+  }
+  return { apiVersion: 'v1', kind: 'Service', metadata, ...(spec ? { spec } : {}) };
+}
+
+function decodeSlimServiceSpec(r: ProtoReader): Record<string, unknown> {
+  let type = '';
+  let clusterIP = '';
+  const ports: Record<string, unknown>[] = [];
+  while (r.next()) {
+    if (r.field === 1) ports.push(decodeServicePort(r.message()));
+    else if (r.field === 3) clusterIP = r.string();
+    else if (r.field === 4) type = r.string();
+    else r.skip();
+  }
+  // slimService's order; JSON omits an empty type, clusterIP and ports list.
+  const spec: Record<string, unknown> = {};
+  if (type) spec.type = type;
+  if (clusterIP) spec.clusterIP = clusterIP;
+  if (ports.length > 0) spec.ports = ports;
+  return spec;
+}
+
+function decodeServicePort(r: ProtoReader): Record<string, unknown> {
+  let name = '';
+  let protocol = '';
+  let appProtocol: string | undefined;
+  let port = 0;
+  let targetPort: number | string = 0;
+  let nodePort = 0;
+  while (r.next()) {
+    switch (r.field) {
+      case 1:
+        name = r.string();
+        break;
+      case 2:
+        protocol = r.string();
+        break;
+      case 3:
+        port = r.int32();
+        break;
+      case 4: {
+        const t = r.message();
+        let isString = false;
+        let intVal = 0;
+        let strVal = '';
+        while (t.next()) {
+          if (t.field === 1) isString = t.int64() === 1;
+          else if (t.field === 2) intVal = t.int32();
+          else if (t.field === 3) strVal = t.string();
+          else t.skip();
+        }
+        targetPort = isString ? strVal : intVal;
+        break;
+      }
+      case 5:
+        nodePort = r.int32();
+        break;
+      case 6:
+        appProtocol = r.string(); // a pointer: present when set, even empty
+        break;
+      default:
+        r.skip();
+    }
+  }
+  // JSON's order: name, protocol, appProtocol (omitempty pointer), port (always), targetPort (always), nodePort.
+  const out: Record<string, unknown> = {};
+  if (name) out.name = name;
+  if (protocol) out.protocol = protocol;
+  if (appProtocol !== undefined) out.appProtocol = appProtocol;
+  out.port = port;
+  out.targetPort = targetPort;
+  if (nodePort) out.nodePort = nodePort;
+  return out;
+}
+
 /** kubectl apply's record of the last applied manifest: a whole copy of the spec, read by no one here. */
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -236,7 +324,7 @@ export function cacheScopes(
       },
     ],
     [gvkString(Pods), { ...ours, transform: slimPod, decodeProtobuf: decodeSlimPod }],
-    [gvkString(Services), { ...ours, transform: slimService }],
+    [gvkString(Services), { ...ours, transform: slimService, decodeProtobuf: decodeSlimService }],
     [gvkString(ConfigMaps), ours],
   ]);
 }

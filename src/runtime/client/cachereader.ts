@@ -9,8 +9,20 @@ import type { ListOptions } from './client.ts';
 export async function cachedGet<T extends KubeObject>(informer: SharedInformer<T>, key: ObjectKey): Promise<T> {
   await informer.whenSynced();
   const obj = informer.get(key);
-  if (!obj) throw notFound(informer.gvk.kind, key.name);
+  if (!obj) throw cacheMiss(informer.gvk.kind, key.name);
   return obj;
+}
+
+// A miss is an answer, not a fault (a reconciler asks for the UI Service it has not created yet, on every reconcile
+// of every application): the error is built without a stack trace, which was most of its cost.
+function cacheMiss(kind: string, name: string): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return notFound(kind, name);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export async function cachedList<T extends KubeObject>(
