@@ -24,7 +24,8 @@ const BUCKETS: readonly (readonly [string, RegExp])[] = [
   ['etcd client (storage)', /etcd3|go\.etcd\.io\/etcd\/client/],
   ['JSON (request bodies, responses)', /serializer\/json|encoding\/json|json-iterator|sigs\.k8s\.io\/json/],
   ['protobuf (request bodies, responses)', /serializer\/protobuf|^k8s\.io\/api\/.*\.(Marshal|Unmarshal|Size)/],
-  ['TLS and HTTP', /crypto\/tls|net\/http|golang\.org\/x\/net\/http2/],
+  ['TLS (crypto)', /^crypto\//],
+  ['registry and validation', /pkg\/registry\/|validation/],
   ['authentication/authorization', /authenticat|authoriz/],
   ['flow control (APF)', /flowcontrol/],
 ];
