@@ -3,7 +3,7 @@
 //
 //   npm run bench -- submit-load --apps N [--rate R] [--threads T] [--qps Q] [--concurrency C] [--no-ceiling]
 //                    [--cpu-prof] [--node-flags=F]   (F: Node/V8 flags for the operator, space-separated)
-//                    [--apiserver-profile=S]
+//                    [--apiserver-profile=S] [--auth=token]
 //
 // 1. Raw API ceiling: a plain client (no rate limit, C = 64 concurrent pipelines) writes what one submission writes
 //    per application — SparkApplication, driver pod, its Services and ConfigMap, a status write — for N apps.
@@ -14,6 +14,8 @@
 // its /metrics. --cpu-prof writes a V8 CPU profile of the operator (summarised by bench/lib/profile.ts).
 // --apiserver-profile=S takes an S-second CPU profile of kube-apiserver 2 s into the ceiling and into the operator's
 // run (bench/lib/apiserver-profile.ts): what the API server spends its share of the cores on, in both.
+// --auth=token: the operator, the ceiling's client and the harness's creates authenticate with a ServiceAccount token
+// (as a deployed operator does) instead of the admin client certificate (see serviceAccountKubeconfig).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,7 @@ import { type ApiServerProfile, profileApiServer } from './lib/apiserver-profile
 import { appNames, benchApp } from './lib/apps.ts';
 import { numberFlag, wordsFlag } from './lib/args.ts';
 import { type CeilingResult, measureCeiling } from './lib/ceiling.ts';
-import { prepareNamespace, startBenchCluster } from './lib/cluster.ts';
+import { prepareNamespace, serviceAccountKubeconfig, startBenchCluster, unthrottledClient } from './lib/cluster.ts';
 import { machineInfo, percentile, saveResult, table } from './lib/machine.ts';
 import { byLabel, sum } from './lib/metrics.ts';
 import { Observer } from './lib/observer.ts';
@@ -41,6 +43,7 @@ const CEILING = !argv.includes('--no-ceiling');
 const PROFILE = argv.includes('--cpu-prof');
 const NODE_FLAGS = wordsFlag(argv, 'node-flags');
 const APISERVER_PROFILE_S = numberFlag(argv, 'apiserver-profile');
+const TOKEN_AUTH = argv.includes('--auth=token');
 const SUBMITTED = new Set(['SUBMITTED', 'RUNNING', 'SUCCEEDING', 'COMPLETED', 'FAILING', 'FAILED']);
 const log = (m: string) => console.error(`[submit-load] ${m}`);
 
@@ -64,6 +67,9 @@ let op: OperatorProcess | undefined;
 try {
   await prepareNamespace(bc.api, 'ceiling');
   await prepareNamespace(bc.api, 'load');
+  const tokenAccess = TOKEN_AUTH ? await serviceAccountKubeconfig(bc, 'sparkop-bench') : undefined;
+  /** What the ceiling and the harness's creates write with. */
+  const writer = tokenAccess ? unthrottledClient(tokenAccess.kc) : bc.api;
 
   // 1. The raw ceiling.
   let ceiling:
@@ -78,7 +84,7 @@ try {
       ]),
     );
     const profiling = apiServerProfile('ceiling');
-    const result = await measureCeiling(bc.api, 'ceiling', appNames('raw', APPS), CONCURRENCY);
+    const result = await measureCeiling(writer, 'ceiling', appNames('raw', APPS), CONCURRENCY);
     ceiling = { ...result, cpuSeconds: meter.read(), ...(profiling ? { apiserverProfile: await profiling } : {}) };
     log(`ceiling: ${result.appsPerSecond.toFixed(1)} apps/s (${result.writesPerSecond.toFixed(0)} writes/s)`);
     // Let the scheduler and kwok finish with the ceiling's pods before the operator's run.
@@ -98,7 +104,7 @@ try {
   await observer.start();
   const profileDir = join(bc.workDir, 'profile');
   op = await OperatorProcess.start({
-    kubeconfigPath: bc.cluster.kubeconfigPath,
+    kubeconfigPath: tokenAccess?.path ?? bc.cluster.kubeconfigPath,
     namespaces: 'load',
     logFile: join(bc.workDir, 'operator.log'),
     flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`],
@@ -119,7 +125,7 @@ try {
   const started = Date.now();
   const create = async (name: string) => {
     sentMs.set(name, Date.now());
-    await bc.api.create(benchApp(name, 'load'));
+    await writer.create(benchApp(name, 'load'));
   };
   if (RATE) {
     const inFlight = new Set<Promise<void>>();
@@ -196,6 +202,7 @@ try {
       kubeApiQps: QPS,
       profiled: PROFILE,
       nodeFlags: NODE_FLAGS,
+      auth: TOKEN_AUTH ? 'ServiceAccount token' : 'client certificate',
     },
     apps: APPS,
     rate: RATE ?? 'max',

@@ -1,12 +1,13 @@
 // A private control plane for a bench (or a reliability test): CRDs installed, namespaces with the Spark service
 // account, and a live client (no cache, no client-side rate limit) for the harness.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { installCrds } from '../../src/api/index.ts';
 import { LocalCluster } from '../../src/localcluster/cluster.ts';
 import { type Client, isAlreadyExists, type KubeObject, kind, newClient } from '../../src/runtime/index.ts';
+import { RestClient } from '../../src/runtime/rest/restclient.ts';
 
 const ServiceAccounts = kind<KubeObject>('v1', 'ServiceAccount');
 
@@ -82,4 +83,57 @@ export async function prepareNamespace(api: Client, namespace: string): Promise<
     if (Date.now() > deadline) throw new Error(`namespace ${namespace}: no default service account after 60 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A kubeconfig for the bench cluster's API server that authenticates with a bound ServiceAccount token (bound to
+ * cluster-admin), as the operator does in a pod. The admin kubeconfig authenticates with a client certificate, whose
+ * chain kube-apiserver verifies (an ECDSA signature check) on every request; a token's check is cached. Benches
+ * that count the API server's CPU per application use this to measure what a deployed operator costs it.
+ */
+export async function serviceAccountKubeconfig(
+  bc: BenchCluster,
+  name: string,
+): Promise<{ readonly path: string; readonly kc: KubeConfig }> {
+  const namespace = 'kube-system';
+  await bc.api.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } }).catch(ignoreExists);
+  await bc.api
+    .create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${name}-cluster-admin` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', namespace, name }],
+    } as KubeObject)
+    .catch(ignoreExists);
+  const rest = new RestClient({ kubeConfig: bc.kc });
+  let token: string;
+  try {
+    const answer = await rest.request<{ status?: { token?: string } }>({
+      method: 'POST',
+      path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 4 * 3600 } },
+    });
+    token = answer.status?.token ?? '';
+    if (!token) throw new Error(`TokenRequest for ${namespace}/${name} returned no token`);
+  } finally {
+    rest.transport.close();
+  }
+  const cluster = bc.kc.getCurrentCluster();
+  if (!cluster) throw new Error('the bench kubeconfig has no current cluster');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name, token }],
+    contexts: [{ name, cluster: cluster.name, user: name }],
+    currentContext: name,
+  });
+  const path = join(bc.workDir, `${name}.kubeconfig`);
+  writeFileSync(path, kc.exportConfig(), { mode: 0o600 });
+  return { path, kc };
+}
+
+function ignoreExists(err: unknown): undefined {
+  if (isAlreadyExists(err)) return undefined;
+  throw err;
 }

@@ -12,6 +12,7 @@ import {
   ProtoReader,
   readEnvelope,
   readProtobufWatchEvents,
+  StringPool,
 } from '../../src/runtime/rest/protobuf.ts';
 
 // A minimal encoder for the tests.
@@ -166,5 +167,17 @@ describe('protobuf reader', () => {
         // drain
       }
     }, /ended inside a frame/);
+  });
+
+  test('StringPool: one entry per value, long values not pooled, starts over when full', () => {
+    const pool = new StringPool(3);
+    for (const v of ['a', 'b', 'a', 'b', 'a']) assert.equal(pool.intern(v), v);
+    assert.equal(pool.size, 2);
+    assert.equal(pool.intern('x'.repeat(129)), 'x'.repeat(129));
+    assert.equal(pool.size, 2, 'a long value is returned as is, not kept');
+    pool.intern('c');
+    assert.equal(pool.size, 3);
+    assert.equal(pool.intern('d'), 'd');
+    assert.equal(pool.size, 1, 'full: the pool started over with the new value');
   });
 });

@@ -87,7 +87,7 @@ function decodeSlimServiceSpec(r: ProtoReader): Record<string, unknown> {
   while (r.next()) {
     if (r.field === 1) ports.push(decodeServicePort(r.message()));
     else if (r.field === 3) clusterIP = r.string();
-    else if (r.field === 4) type = r.string();
+    else if (r.field === 4) type = r.sharedString();
     else r.skip();
   }
   // slimService's order; JSON omits an empty type, clusterIP and ports list.
@@ -108,10 +108,10 @@ function decodeServicePort(r: ProtoReader): Record<string, unknown> {
   while (r.next()) {
     switch (r.field) {
       case 1:
-        name = r.string();
+        name = r.sharedString();
         break;
       case 2:
-        protocol = r.string();
+        protocol = r.sharedString();
         break;
       case 3:
         port = r.int32();
@@ -124,7 +124,7 @@ function decodeServicePort(r: ProtoReader): Record<string, unknown> {
         while (t.next()) {
           if (t.field === 1) isString = t.int64() === 1;
           else if (t.field === 2) intVal = t.int32();
-          else if (t.field === 3) strVal = t.string();
+          else if (t.field === 3) strVal = t.sharedString();
           else t.skip();
         }
         targetPort = isString ? strVal : intVal;
@@ -134,7 +134,7 @@ function decodeServicePort(r: ProtoReader): Record<string, unknown> {
         nodePort = r.int32();
         break;
       case 6:
-        appProtocol = r.string(); // a pointer: present when set, even empty
+        appProtocol = r.sharedString(); // a pointer: present when set, even empty
         break;
       default:
         r.skip();
@@ -234,13 +234,13 @@ function decodeSlimPodStatus(r: ProtoReader): V1PodStatus {
   while (r.next()) {
     switch (r.field) {
       case 1:
-        phase = r.string();
+        phase = r.sharedString();
         break;
       case 3:
-        message = r.string();
+        message = r.sharedString();
         break;
       case 4:
-        reason = r.string();
+        reason = r.sharedString();
         break;
       case 7:
         startTime = decodeTime(r.message());
@@ -267,7 +267,7 @@ function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
   let state: V1ContainerStatus['state'] = {};
   while (r.next()) {
     if (r.field !== 2) {
-      if (r.field === 1) name = r.string();
+      if (r.field === 1) name = r.sharedString();
       else r.skip();
       continue;
     }
@@ -278,7 +278,7 @@ function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
       if (s.field === 1) {
         const w = s.message();
         while (w.next()) {
-          if (w.field === 1) waitingReason = w.string();
+          if (w.field === 1) waitingReason = w.sharedString();
           else w.skip();
         }
       } else if (s.field === 3) {
@@ -287,7 +287,7 @@ function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
         let reason = '';
         while (t.next()) {
           if (t.field === 1) exitCode = t.int32();
-          else if (t.field === 3) reason = t.string();
+          else if (t.field === 3) reason = t.sharedString();
           else t.skip();
         }
         terminated = reason ? { exitCode, reason } : { exitCode };

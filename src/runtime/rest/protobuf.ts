@@ -100,6 +100,14 @@ export class ProtoReader {
     return this.buf.toString('utf8', start, end);
   }
 
+  /**
+   * A string that repeats across objects (a label value, a namespace, an owner's kind, a phase), shared with its
+   * earlier copies. A cache holds every copy; V8's JSON.parse dedupes short values, a decoder must do it itself.
+   */
+  sharedString(): string {
+    return SHARED_STRINGS.intern(this.string());
+  }
+
   /** A reader over a nested message. */
   message(): ProtoReader {
     const [start, end] = this.#span();
@@ -132,6 +140,35 @@ export class ProtoReader {
     if (this.pos > this.end) throw new SyntaxError('protobuf: field runs past the end of the message');
   }
 }
+
+/**
+ * A bounded pool of strings: intern(s) returns the first copy of s it saw. When full it starts over, so a long-lived
+ * process does not keep strings of objects long gone (the copies already handed out stay shared).
+ */
+export class StringPool {
+  readonly #strings = new Map<string, string>();
+  readonly #capacity: number;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  intern(value: string): string {
+    // Long strings (a message, an annotation holding a manifest) rarely repeat and would crowd the pool.
+    if (value.length > 128) return value;
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known;
+    if (this.#strings.size >= this.#capacity) this.#strings.clear();
+    this.#strings.set(value, value);
+    return value;
+  }
+
+  get size(): number {
+    return this.#strings.size;
+  }
+}
+
+const SHARED_STRINGS = new StringPool(100_000);
 
 /** A decoder of one kind's message (the bytes inside the envelope) into its JSON shape. */
 export type ProtobufObjectDecoder = (message: ProtoReader) => KubeObject;
@@ -425,11 +462,15 @@ export function decodeObjectMeta(r: ProtoReader, wanted: readonly ObjectMetaFiel
       }
       case 'finalizers': {
         const list = (found.finalizers as string[] | undefined) ?? [];
-        list.push(r.string());
+        list.push(r.sharedString());
         found.finalizers = list;
         break;
       }
-      default:
+      case 'namespace':
+      case 'generateName':
+        found[name] = r.sharedString() || undefined;
+        break;
+      default: // name, uid, resourceVersion, selfLink: one object's own
         found[name] = r.string() || undefined;
     }
   }
@@ -442,8 +483,9 @@ function decodeStringMapEntry(r: ProtoReader): [string, string] {
   let key = '';
   let value = '';
   while (r.next()) {
-    if (r.field === 1) key = r.string();
-    else if (r.field === 2) value = r.string();
+    if (r.field === 1)
+      key = r.string(); // a property name: V8 interns it
+    else if (r.field === 2) value = r.sharedString();
     else r.skip();
   }
   return [key, value];
@@ -459,16 +501,16 @@ function decodeOwnerReference(r: ProtoReader): Record<string, unknown> {
   while (r.next()) {
     switch (r.field) {
       case 1:
-        kind = r.string();
+        kind = r.sharedString();
         break;
       case 3:
-        name = r.string();
+        name = r.sharedString(); // an owner is shared by its objects (a driver by its executors)
         break;
       case 4:
-        uid = r.string();
+        uid = r.sharedString();
         break;
       case 5:
-        apiVersion = r.string();
+        apiVersion = r.sharedString();
         break;
       case 6:
         controller = r.bool();
@@ -495,9 +537,17 @@ export function decodeTime(r: ProtoReader): string | null {
     else r.skip();
   }
   if (seconds === GO_ZERO_TIME_SECONDS) return null;
-  const iso = new Date(seconds * 1000).toISOString();
-  return `${iso.slice(0, 19)}Z`;
+  let text = TIMES.get(seconds);
+  if (text === undefined) {
+    // Objects made in the same second share the string. Built flat: a slice plus "Z" would keep three strings.
+    text = Buffer.from(`${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`, 'latin1').toString('latin1');
+    if (TIMES.size >= 50_000) TIMES.clear();
+    TIMES.set(seconds, text);
+  }
+  return text;
 }
+
+const TIMES = new Map<number, string>();
 
 /** The object without its undefined members (and, when `emptyStrings`, without its empty strings: omitempty). */
 function dropEmpty<T extends Record<string, unknown>>(obj: T, emptyStrings = true): T {
