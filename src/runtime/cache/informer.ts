@@ -62,6 +62,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   readonly #store = new Store<T>();
   readonly #handlers = new Set<InformerEventHandler<T>>();
   readonly #fromProtobuf = new WeakSet<KubeObject>();
+  /** The protobuf decoder while it works; dropped (JSON from then on) after an answer it could not decode. */
+  #protobuf: ProtobufObjectDecoder | undefined;
   readonly #partitions: readonly (string | undefined)[];
   readonly #syncedPartitions = new Set<string | undefined>();
   readonly #failures = new Map<string | undefined, number>();
@@ -76,6 +78,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   constructor(options: InformerOptions) {
     this.gvk = options.gvk;
     this.#o = options;
+    this.#protobuf = options.decodeProtobuf;
     const namespaces = options.mapping.namespaced && options.namespaces?.length ? [...new Set(options.namespaces)] : [];
     this.#partitions = namespaces.length ? namespaces.sort() : [undefined];
   }
@@ -226,7 +229,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
         const list = parsed as { items?: KubeObject[]; metadata?: DecodedList['metadata'] };
         return { items: (list.items ?? []).map((item) => this.#prepare(item)), metadata: list.metadata ?? {} };
       };
-      const decode = this.#o.decodeProtobuf;
+      const decode = this.#protobuf;
       const list = decode
         ? await this.#o.rest.requestNegotiated(
             req,
@@ -244,6 +247,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
         continueToken: list.metadata.continue || undefined,
       };
     } catch (error) {
+      this.#protobufFailed(error);
       return { type: 'listFailed', error };
     }
   }
@@ -279,13 +283,14 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
         // A watch the server accepted is a working connection again: healthy now, not only at the next event
         // (which in a quiet namespace may take minutes and would keep /readyz failing that long).
         onOpen: () => this.#failures.set(namespace, 0),
-        ...(this.#o.decodeProtobuf ? { decodeProtobuf: this.#decodedPrepared(this.#o.decodeProtobuf) } : {}),
+        ...(this.#protobuf ? { decodeProtobuf: this.#decodedPrepared(this.#protobuf) } : {}),
       })) {
         const command = advance({ type: 'watchEvent', event });
         if (command) return { type: 'next', command };
       }
       return { type: 'ended', input: { type: 'watchEnded' } };
     } catch (error) {
+      this.#protobufFailed(error);
       return { type: 'ended', input: { type: 'watchFailed', error } };
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -360,6 +365,17 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
     const old = this.#store.upsert(obj);
     if (old) this.#dispatch('onUpdate', (h) => h.onUpdate?.(old, obj));
     else this.#dispatch('onAdd', (h) => h.onAdd?.(obj, false));
+  }
+
+  // A protobuf answer the decoder cannot read (a server or proxy that mangles it, a field change it does not
+  // expect) must not keep the informer from syncing: the failed list or watch is retried in JSON, and so is the rest.
+  #protobufFailed(error: unknown): void {
+    if (!this.#protobuf || !(error instanceof SyntaxError)) return;
+    this.#protobuf = undefined;
+    this.#o.logger.warn(
+      { gvk: gvkString(this.gvk), err: error },
+      'could not decode a protobuf answer; reading this kind as JSON from now on',
+    );
   }
 
   /**
