@@ -86,7 +86,7 @@ function decodeSlimServiceSpec(r: ProtoReader): Record<string, unknown> {
   const ports: Record<string, unknown>[] = [];
   while (r.next()) {
     if (r.field === 1) ports.push(decodeServicePort(r.message()));
-    else if (r.field === 3) clusterIP = r.string();
+    else if (r.field === 3) clusterIP = r.sharedString(); // "None" for every headless Service
     else if (r.field === 4) type = r.sharedString();
     else r.skip();
   }
@@ -211,7 +211,7 @@ function slimContainerStatus(c: V1ContainerStatus): V1ContainerStatus {
  * of the JSON answer, without building the rest. spec and managedFields, most of a pod's bytes, are skipped
  * unread. Field numbers: k8s.io/api core/v1 generated.proto (Pod: metadata 1, spec 2, status 3; PodStatus: phase 1,
  * message 3, reason 4, startTime 7, containerStatuses 8; ContainerStatus: name 1, state 2; ContainerState: waiting
- * 1, terminated 3; ContainerStateWaiting: reason 1; ContainerStateTerminated: exitCode 1, reason 3). The unit test
+ * 1, terminated 3; ContainerStateWaiting: reason 1; ContainerStateTerminated: exitCode 1, reason 3). A test
  * compares both on real pods of the API server (test/integration/runtime-protobuf.test.ts).
  */
 export function decodeSlimPod(r: ProtoReader): KubeObject {
