@@ -40,6 +40,15 @@ const envelope = (apiVersion: string, kind: string, raw: number[]) => [
   ...bytes(2, raw),
 ];
 const reader = (data: number[]) => new ProtoReader(Buffer.from(data));
+/** A decoder of a message whose field 1 is an ObjectMeta: keeps its name. */
+function decodeName(r: ProtoReader): KubeObject {
+  let metadata = {};
+  while (r.next()) {
+    if (r.field === 1) metadata = decodeObjectMeta(r.message(), ['name']);
+    else r.skip();
+  }
+  return { metadata };
+}
 
 describe('protobuf reader', () => {
   test('varints: large, negative int64 and int32', () => {
@@ -85,15 +94,7 @@ describe('protobuf reader', () => {
       ...item('a'),
       ...item('b'),
     ]);
-    const decodeItem = (r: ProtoReader): KubeObject => {
-      let metadata = {};
-      while (r.next()) {
-        if (r.field === 1) metadata = decodeObjectMeta(r.message(), ['name']);
-        else r.skip();
-      }
-      return { metadata };
-    };
-    assert.deepEqual(decodeList(Buffer.from(list), decodeItem), {
+    assert.deepEqual(decodeList(Buffer.from(list), decodeName), {
       items: [{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }],
       metadata: { resourceVersion: '42', continue: 'next' },
     });
@@ -133,16 +134,8 @@ describe('protobuf reader', () => {
       length.writeUInt32BE(f.length);
       return [...length, ...f];
     });
-    const decode = (r: ProtoReader): KubeObject => {
-      let metadata = {};
-      while (r.next()) {
-        if (r.field === 1) metadata = decodeObjectMeta(r.message(), ['name']);
-        else r.skip();
-      }
-      return { metadata };
-    };
     const events = [];
-    for await (const e of readProtobufWatchEvents(Readable.from(stream.map((b) => Buffer.from([b]))), decode)) {
+    for await (const e of readProtobufWatchEvents(Readable.from(stream.map((b) => Buffer.from([b]))), decodeName)) {
       events.push(e);
     }
     assert.deepEqual(events, [
@@ -163,7 +156,7 @@ describe('protobuf reader', () => {
     ]);
     // A stream that ends inside a frame is an error, not a silent end.
     await assert.rejects(async () => {
-      for await (const _ of readProtobufWatchEvents(Readable.from([Buffer.from(stream.slice(0, 10))]), decode)) {
+      for await (const _ of readProtobufWatchEvents(Readable.from([Buffer.from(stream.slice(0, 10))]), decodeName)) {
         // drain
       }
     }, /ended inside a frame/);
