@@ -30,11 +30,6 @@ const BUCKETS: readonly (readonly [string, RegExp])[] = [
 // Not bucketed by frame: the handler chain's filters (authentication, flow control, …) wrap every request, so a
 // frame of theirs says nothing about where the time went; what is not in a bucket above is "other".
 
-/** Summarises a saved profile (`go tool pprof` format). */
-export function summariseApiServerProfile(file: string): Pick<ApiServerProfile, 'buckets' | 'topCumulative'> {
-  return summarise(file);
-}
-
 /** Takes a profile of `seconds` from the API server of `kc` and summarises it; `dir` keeps the raw profile. */
 export async function profileApiServer(
   kc: KubeConfig,

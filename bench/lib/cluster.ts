@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { installCrds } from '../../src/api/index.ts';
 import { LocalCluster } from '../../src/localcluster/cluster.ts';
-import { type Client, isAlreadyExists, type KubeObject, kind, newClient } from '../../src/runtime/index.ts';
+import { ignoreAlreadyExists } from '../../src/runtime/errors.ts';
+import { type Client, type KubeObject, kind, newClient } from '../../src/runtime/index.ts';
 import { RestClient } from '../../src/runtime/rest/restclient.ts';
 
 const ServiceAccounts = kind<KubeObject>('v1', 'ServiceAccount');
@@ -65,14 +66,10 @@ export async function startBenchCluster(options: {
 
 /** Creates `namespace` and the service account the Spark examples run as; waits for the default service account. */
 export async function prepareNamespace(api: Client, namespace: string): Promise<void> {
-  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }).catch((err: unknown) => {
-    if (!isAlreadyExists(err)) throw err;
-  });
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }).catch(ignoreAlreadyExists);
   await api
     .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'spark-operator-spark', namespace } })
-    .catch((err: unknown) => {
-      if (!isAlreadyExists(err)) throw err;
-    });
+    .catch(ignoreAlreadyExists);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const found = await api.apiReader.get(ServiceAccounts, { namespace, name: 'default' }).then(
@@ -96,7 +93,9 @@ export async function serviceAccountKubeconfig(
   name: string,
 ): Promise<{ readonly path: string; readonly kc: KubeConfig }> {
   const namespace = 'kube-system';
-  await bc.api.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } }).catch(ignoreExists);
+  await bc.api
+    .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } })
+    .catch(ignoreAlreadyExists);
   await bc.api
     .create({
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -105,7 +104,7 @@ export async function serviceAccountKubeconfig(
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'ServiceAccount', namespace, name }],
     } as KubeObject)
-    .catch(ignoreExists);
+    .catch(ignoreAlreadyExists);
   const rest = new RestClient({ kubeConfig: bc.kc });
   let token: string;
   try {
@@ -131,9 +130,4 @@ export async function serviceAccountKubeconfig(
   const path = join(bc.workDir, `${name}.kubeconfig`);
   writeFileSync(path, kc.exportConfig(), { mode: 0o600 });
   return { path, kc };
-}
-
-function ignoreExists(err: unknown): undefined {
-  if (isAlreadyExists(err)) return undefined;
-  throw err;
 }

@@ -108,8 +108,8 @@ export class OperatorProcess {
 
   /**
    * The SparkApplication controller has started its workers: this process leads (or runs without leader election)
-   * and that controller's caches (applications, pods, Services) are synced (it starts workers only then). Not /readyz: it stays failing after one transient
-   * watch failure until the next watch event arrives, which in a quiet namespace may take minutes.
+   * and that controller's caches (applications, pods, Services) are synced (it starts workers only then). /readyz
+   * says less: it answers for the HTTP server and the caches as a whole, not for this controller.
    */
   async ready(): Promise<boolean> {
     // The SparkApplication controller's own line: the ScheduledSparkApplication controller, whose caches are

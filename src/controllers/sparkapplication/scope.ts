@@ -86,8 +86,8 @@ function decodeSlimServiceSpec(r: ProtoReader): Record<string, unknown> {
   const ports: Record<string, unknown>[] = [];
   while (r.next()) {
     if (r.field === 1) ports.push(decodeServicePort(r.message()));
-    else if (r.field === 3)
-      clusterIP = r.sharedString(); // "None" for every headless Service
+    // A cluster IP is shared only as "None" (every headless Service), but the pool is cheap for the rest.
+    else if (r.field === 3) clusterIP = r.sharedString();
     else if (r.field === 4) type = r.sharedString();
     else r.skip();
   }

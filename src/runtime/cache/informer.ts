@@ -225,21 +225,18 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
       const req = { method: 'GET' as const, path: resourcePath(this.#o.mapping, { namespace }, query), signal };
       // Each page is transformed as it arrives: the watcher keeps the pages until the last one, and whole objects
       // held for a full list (60 000 pods) would take several times the memory of the slim ones.
-      const fromJson = (parsed: unknown): DecodedList => {
-        const list = parsed as { items?: KubeObject[]; metadata?: DecodedList['metadata'] };
+      const prepare = (answer: unknown): DecodedList => {
+        const list = answer as { items?: KubeObject[]; metadata?: DecodedList['metadata'] };
         return { items: (list.items ?? []).map((item) => this.#prepare(item)), metadata: list.metadata ?? {} };
       };
       const decode = this.#protobuf;
       const list = decode
         ? await this.#o.rest.requestNegotiated(
             req,
-            (body) => {
-              const decoded = decodeList(body, decode);
-              return { items: decoded.items.map((item) => deepFreeze(item)), metadata: decoded.metadata };
-            },
-            fromJson,
+            (body) => prepare(decodeList(body, this.#decodedPrepared(decode))),
+            prepare,
           )
-        : fromJson(await this.#o.rest.request<unknown>(req));
+        : prepare(await this.#o.rest.request<unknown>(req));
       return {
         type: 'listPage',
         items: list.items,
@@ -380,7 +377,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
 
   /**
    * The protobuf decoder, its objects marked as prepared: it gives what the transform would, so #prepare only
-   * freezes them (watch events pass through the watcher as plain objects, hence the mark).
+   * freezes them (list items and watch events reach #prepare as plain objects, hence the mark).
    */
   #decodedPrepared(decode: ProtobufObjectDecoder): ProtobufObjectDecoder {
     return (message) => {

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { ApiStatus, StatusCause } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import type { WatchEvent } from './watchstream.ts';
+import { WATCH_EVENT_TYPES, type WatchEvent } from './watchstream.ts';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 /** What a client that can read protobuf asks for: the server answers JSON where it has no protobuf (CRDs). */
@@ -112,11 +112,6 @@ export class ProtoReader {
   message(): ProtoReader {
     const [start, end] = this.#span();
     return new ProtoReader(this.buf, start, end);
-  }
-
-  bytes(): Buffer {
-    const [start, end] = this.#span();
-    return this.buf.subarray(start, end);
   }
 
   /** Skips the current field's value. */
@@ -355,8 +350,6 @@ export async function* readProtobufWatchEvents(
   if (pending.length) throw new SyntaxError(`protobuf watch: stream ended inside a frame (${pending.length} bytes)`);
 }
 
-const EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
-
 export function decodeWatchEvent(
   buf: Buffer,
   start: number,
@@ -376,7 +369,8 @@ export function decodeWatchEvent(
       }
     } else r.skip();
   }
-  if (!EVENT_TYPES.has(type)) throw new SyntaxError(`protobuf watch: not a watch event type: ${type.slice(0, 50)}`);
+  if (!WATCH_EVENT_TYPES.has(type))
+    throw new SyntaxError(`protobuf watch: not a watch event type: ${type.slice(0, 50)}`);
   if (!object) throw new SyntaxError(`protobuf watch: ${type} event without an object`);
   const envelope = readEnvelope(object.buf, object.pos, object.end);
   if (type === 'ERROR' || envelope.kind === 'Status') {
@@ -428,10 +422,9 @@ const META_FIELD_BY_NUMBER: readonly (ObjectMetaField | undefined)[] = [
  */
 export function decodeObjectMeta(r: ProtoReader, wanted: readonly ObjectMetaField[]): Record<string, unknown> {
   const found: Partial<Record<ObjectMetaField, unknown>> = {};
-  const want = new Set(wanted);
   while (r.next()) {
     const name = META_FIELD_BY_NUMBER[r.field];
-    if (name === undefined || !want.has(name)) {
+    if (name === undefined || !wanted.includes(name)) {
       r.skip();
       continue;
     }

@@ -69,7 +69,7 @@ export class RestClient {
   /** Sends the request and parses the JSON answer; an error answer becomes a typed ApiError. */
   async request<T>(req: RestRequest): Promise<T> {
     const res = await this.#exchange(req, undefined);
-    return (res.body.length ? JSON.parse(res.body.toString('utf8')) : {}) as T;
+    return parseJsonBody(res.body) as T;
   }
 
   /**
@@ -83,7 +83,7 @@ export class RestClient {
   ): Promise<T> {
     const res = await this.#exchange(req, PROTOBUF_ACCEPT);
     if (isProtobuf(res.headers['content-type'])) return decodeProtobuf(res.body);
-    return fromJson(res.body.length ? JSON.parse(res.body.toString('utf8')) : {});
+    return fromJson(parseJsonBody(res.body));
   }
 
   // One request with the rate limiter, metrics and Retry-After retries; an error answer is thrown as an ApiError.
@@ -175,6 +175,11 @@ export class RestClient {
       res.destroy();
     }
   }
+}
+
+/** A JSON answer's body; an empty body (some DELETEs) is an empty object. */
+function parseJsonBody(body: Buffer): unknown {
+  return body.length ? JSON.parse(body.toString('utf8')) : {};
 }
 
 /** An error answer's Status: decoded from protobuf when the server sent that, else the text (JSON or not). */

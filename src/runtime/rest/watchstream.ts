@@ -11,12 +11,18 @@ export type WatchEvent =
   /** The watch failed; the object is a Status (410 Gone when the resourceVersion is too old). */
   | { readonly type: 'ERROR'; readonly object: ApiStatus };
 
-const TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+/** The `type` of every watch event the API server sends (JSON and protobuf streams alike). */
+export const WATCH_EVENT_TYPES: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
 /** Parses one line; throws a SyntaxError naming the problem for anything that is not a watch event. */
 export function parseWatchLine(line: string): WatchEvent {
   const value = JSON.parse(line) as { type?: unknown; object?: unknown };
-  if (typeof value !== 'object' || value === null || typeof value.type !== 'string' || !TYPES.has(value.type)) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.type !== 'string' ||
+    !WATCH_EVENT_TYPES.has(value.type)
+  ) {
     throw new SyntaxError(`not a watch event: ${line.slice(0, 200)}`);
   }
   if (typeof value.object !== 'object' || value.object === null) {
