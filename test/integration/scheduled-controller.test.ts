@@ -210,9 +210,8 @@ test('Forbid skips a run while the previous one is unfinished; Replace deletes i
   moveTo(op, '2026-01-01T02:00:00Z');
   await runsWhen(op, 'replace', [runAt('replace', '2026-01-01T02:00:00Z')]);
   await scheduleWhen(op, 'forbid', 'skip recorded', (s) => s.status?.nextRun === '2026-01-01T03:00:00Z');
-  // The skip is said in status.reason and in an Event. The Event is what this checks: the next reconcile before the
-  // following run (any event of a run maps to its schedule) writes the status without that reason, so a poll of the
-  // status can miss it (seen once in CI).
+  // The skip is said in an Event and in status.reason, which stays until the next due time (checked below, after a
+  // reconcile in between).
   await eventually('ScheduledRunSkipped event', async () => {
     const events = await op.ns.core.listNamespacedEvent({ namespace: op.ns.namespace });
     return events.items.some(
@@ -227,9 +226,10 @@ test('Forbid skips a run while the previous one is unfinished; Replace deletes i
   // Once the run finishes, Forbid starts the next one. The clock moves only once the controller has seen the
   // run finish (it records it in the history); moving it earlier races the cache and Forbid would rightly skip.
   await finish(op, runAt('forbid', '2026-01-01T01:00:00Z'), 'COMPLETED');
-  await scheduleWhen(op, 'forbid', 'the finished run in the history', (s) =>
+  const between = await scheduleWhen(op, 'forbid', 'the finished run in the history', (s) =>
     (s.status?.pastSuccessfulRunNames ?? []).includes(runAt('forbid', '2026-01-01T01:00:00Z')),
   );
+  assert.match(between.status?.reason ?? '', /skipped the run at 2026-01-01T02:00:00Z: concurrencyPolicy Forbid/);
   moveTo(op, '2026-01-01T03:00:00Z');
   await runsWhen(op, 'forbid', [runAt('forbid', '2026-01-01T01:00:00Z'), runAt('forbid', '2026-01-01T03:00:00Z')]);
 });

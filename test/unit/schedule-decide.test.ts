@@ -115,6 +115,53 @@ test('Forbid skips while a run is unfinished; Replace deletes it first; Allow ru
   );
 });
 
+test('a skip or miss reason stays until the next due time, and goes when the schedule changes', () => {
+  const runs = [run('01', 'RUNNING')];
+  const skipped = decide(
+    input({ concurrencyPolicy: 'Forbid' }, { scheduleState: 'Scheduled', nextRun: '2026-01-01T02:00:00Z' }),
+    runs,
+    ctx('2026-01-01T02:00:00Z'),
+  );
+  const reason = skipped.status.reason ?? '';
+  assert.match(reason, /skipped the run at 2026-01-01T02:00:00Z/);
+  // The run finishing maps to its schedule: the reconcile before 03:00 keeps the reason and records nothing.
+  const between = decide(
+    input({ concurrencyPolicy: 'Forbid' }, skipped.status),
+    [run('01', 'COMPLETED')],
+    ctx('2026-01-01T02:10:00Z'),
+  );
+  assert.equal(between.status.reason, reason);
+  assert.deepEqual(between.events, []);
+  assert.equal(between.status.nextRun, '2026-01-01T03:00:00Z');
+  // The next due time is handled: a created run clears it.
+  const next = decide(
+    input({ concurrencyPolicy: 'Forbid' }, between.status),
+    [run('01', 'COMPLETED')],
+    ctx('2026-01-01T03:00:00Z'),
+  );
+  assert.deepEqual(
+    next.actions.map((a) => a.kind),
+    ['create'],
+  );
+  assert.equal(next.status.reason, undefined);
+  // A changed schedule makes nextRun stale: the old reason no longer applies.
+  const changed = decide(
+    input({ concurrencyPolicy: 'Forbid', schedule: '30 * * * *' }, skipped.status),
+    runs,
+    ctx('2026-01-01T02:10:00Z'),
+  );
+  assert.equal(changed.status.nextRun, '2026-01-01T02:30:00Z');
+  assert.equal(changed.status.reason, undefined);
+  // A missed run's reason stays the same way.
+  const missed = decide(
+    input({}, { scheduleState: 'Scheduled', nextRun: '2026-01-01T01:00:00Z' }),
+    [],
+    ctx('2026-01-01T05:30:00Z', { missedRunWindowMs: 10 * 60_000 }),
+  );
+  const later = decide(input({}, missed.status), [], ctx('2026-01-01T05:45:00Z', { missedRunWindowMs: 10 * 60_000 }));
+  assert.match(later.status.reason ?? '', /missed the run at 2026-01-01T05:00:00Z/);
+});
+
 test('history: finished runs beyond the limits are deleted, oldest first, even when nothing is due', () => {
   const runs = [
     run('01', 'COMPLETED'),

@@ -8,7 +8,8 @@
 //    FailedValidation with a reason naming the field and the part; nothing runs until the spec is fixed.
 // 3. Suspended: no run starts and nextRun is cleared; runs missed while suspended are not started on resume.
 // 4. nextRun missing, or stale after a schedule change: computed from now, without starting anything.
-// 5. nextRun in the future: wait until then (requeueAfter), no polling.
+// 5. nextRun in the future: wait until then (requeueAfter), no polling. The last due time's skip or miss reason
+//    stays in status.reason until then.
 // 6. nextRun due: only the latest due time runs (never a burst after downtime), and only if it is at most the
 //    missed-run window late (default: one period of the schedule). Its name derives from that time, so a run that
 //    already exists is the one this schedule created before a crash: it is adopted, not created again.
@@ -135,11 +136,15 @@ export function decide(input: ScheduleInput, runs: readonly RunObservation[], co
     (recorded <= now && !isScheduledAt(schedule, recorded));
   if (stale || recorded > now) {
     const nextRun = stale ? upcoming : recorded;
-    const { reason: _none, ...rest } = base;
+    // A skip or miss reason is about the last due time: it stays until the next one is handled, so the
+    // reconciles in between (a run changing state maps to its schedule) do not erase it. A stale nextRun means
+    // the schedule changed (or validation failed before): the old reason no longer applies.
+    const { reason, ...rest } = base;
+    const kept = !stale && previous.scheduleState === 'Scheduled' && reason ? { reason } : {};
     return {
       actions,
       events,
-      status: { ...rest, scheduleState: 'Scheduled', nextRun: formatTimestamp(nextRun) },
+      status: { ...rest, scheduleState: 'Scheduled', nextRun: formatTimestamp(nextRun), ...kept },
       requeueAfterMs: Math.max(1, nextRun - now),
     };
   }
