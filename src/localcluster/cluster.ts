@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { type ControlPlaneBinaries, ensureBinaries } from './binaries.ts';
 import { httpCall, type TlsIdentity } from './http.ts';
 import { kwokConfigYaml, simulatedNode } from './kwok.ts';
-import { type ClusterPki, generatePki, type PemPair } from './pki.ts';
+import type { ClusterPki, PemPair } from './pki.ts';
 import { freePorts } from './ports.ts';
 import { type ComponentSpec, type RunningComponent, startComponent, terminate, waitUntil } from './processes.ts';
 import { type ClusterState, defaultStateRoot, sweepStaleInstances, writeState } from './registry.ts';
@@ -132,6 +132,8 @@ export class LocalCluster {
       scheduler: scheduler!,
       kwok: kwok!,
     };
+    // Loaded when a control plane starts: the X.509 library's modules would otherwise sit in every operator process.
+    const { generatePki } = await import('./pki.ts');
     const pki = await generatePki(SERVICE_IP);
     const files = writePki(stateDir, pki);
     const server = `https://127.0.0.1:${ports.apiserver}`;

@@ -4,7 +4,7 @@
 // annotation. Decisions are in spark-simulator-plan.ts; executor pods are built by spark-simulator-executors.ts.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../api/index.ts';
+import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../api/constants.ts';
 import {
   controllerFor,
   ignoreAlreadyExists,

@@ -1,5 +1,5 @@
 // Which controllers the operator runs, and the cache scopes they need (fixed before the manager is built).
-import { API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND } from '../api/index.ts';
+import { API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND } from '../api/constants.ts';
 import type { OperatorOptions } from '../cli/operator-options.ts';
 import { registerScheduledSparkApplicationController } from '../controllers/scheduledsparkapplication/index.ts';
 import {

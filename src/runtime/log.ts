@@ -1,7 +1,8 @@
 // Structured logs with pino: JSON lines on stdout by default (what log collectors want), pretty for a terminal.
+import { createRequire } from 'node:module';
 import type { Logger, LoggerOptions } from 'pino';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -36,7 +37,9 @@ export function newLogger(options: LogOptions = {}): Logger {
   };
   const usePretty = options.pretty ?? process.env.SPARKOP_LOG_FORMAT === 'pretty';
   if (usePretty) {
-    // Synchronous pretty stream (no worker thread): lines are not lost when the process exits.
+    // Synchronous pretty stream (no worker thread): lines are not lost when the process exits. Loaded only here:
+    // the operator in a cluster logs JSON and need not carry pino-pretty's modules (bench/README.md, fifth pass).
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty;
     return pino(config, pretty({ sync: true, destination: options.destination ?? process.stdout }));
   }
   return options.destination ? pino(config, options.destination) : pino(config);

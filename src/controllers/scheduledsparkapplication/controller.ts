@@ -1,13 +1,8 @@
 // The ScheduledSparkApplication reconciler: a thin shell that reads the schedule and its runs, asks the pure
 // decide() (src/spark/schedule/decide.ts) what to do, and writes — run deletions, at most one run creation, the
 // status — then records the plan's events and requeues at the next run time.
-import {
-  API_GROUP_VERSION,
-  SCHEDULED_SPARK_APPLICATION_KIND,
-  type ScheduledSparkApplication,
-  SPARK_APPLICATION_KIND,
-  type SparkApplication,
-} from '../../api/index.ts';
+import { API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND, SPARK_APPLICATION_KIND } from '../../api/constants.ts';
+import type { ScheduledSparkApplication, SparkApplication } from '../../api/index.ts';
 import { controllerFor } from '../../runtime/builder.ts';
 import { kind } from '../../runtime/client/client.ts';
 import type { Clock } from '../../runtime/clock.ts';

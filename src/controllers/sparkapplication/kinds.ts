@@ -1,6 +1,7 @@
 // The kinds the SparkApplication controller reads and writes, typed once.
 import type { V1ConfigMap, V1Ingress, V1Pod, V1Service } from '@kubernetes/client-node';
-import { API_GROUP_VERSION, SPARK_APPLICATION_KIND, type SparkApplication } from '../../api/index.ts';
+import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../../api/constants.ts';
+import type { SparkApplication } from '../../api/index.ts';
 import { type KubeObject, kind } from '../../runtime/index.ts';
 
 export type SparkApplicationObject = SparkApplication & KubeObject;

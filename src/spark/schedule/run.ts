@@ -2,13 +2,8 @@
 // label, so kubeflow tooling finds the runs too), annotated with the time it was scheduled for, and owned by the
 // schedule (controller reference: deleting the schedule deletes its runs). Used by the controller and by
 // `sparkctl create --from`. Pure.
-import {
-  API_GROUP_VERSION,
-  SCHEDULED_SPARK_APPLICATION_KIND,
-  type ScheduledSparkApplication,
-  SPARK_APPLICATION_KIND,
-  type SparkApplication,
-} from '../../api/index.ts';
+import { API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND, SPARK_APPLICATION_KIND } from '../../api/constants.ts';
+import type { ScheduledSparkApplication, SparkApplication } from '../../api/index.ts';
 import { formatTimestamp } from './decide.ts';
 
 /** kubeflow's label on every run: the name of the ScheduledSparkApplication. */
