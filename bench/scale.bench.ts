@@ -92,8 +92,17 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
   );
 }
 
-/** Waits until `value()` has not changed for `stableMs` (checked every 1 s), at most `timeoutMs`. */
-async function settle(what: string, value: () => Promise<number>, stableMs: number, timeoutMs: number) {
+/**
+ * Waits until `value()` has not changed for `stableMs` (checked every 1 s), at most `timeoutMs`; calls `onTick`
+ * every second meanwhile.
+ */
+async function settle(
+  what: string,
+  value: () => Promise<number>,
+  stableMs: number,
+  timeoutMs: number,
+  onTick: () => void = () => {},
+) {
   const deadline = Date.now() + timeoutMs;
   let last = await value();
   let since = Date.now();
@@ -103,12 +112,20 @@ async function settle(what: string, value: () => Promise<number>, stableMs: numb
       return;
     }
     await sleep(1000);
+    onTick();
     const now = await value();
     if (now !== last) {
       last = now;
       since = Date.now();
     }
   }
+}
+
+/** Count, min, median and max of samples (MiB), rounded. */
+function spread(values: readonly number[]): { samples: number; min: number; median: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  return { samples: sorted.length, min: at(0), median: at(0.5), max: at(1) };
 }
 
 const reconciles = (m: readonly Sample[]) => sum(m, 'controller_runtime_reconcile_total', { controller: CONTROLLER });
@@ -183,7 +200,18 @@ try {
   const executorsFilledS = (Date.now() - execStart) / 1000;
   log(`${created} executor pods created in ${executorsFilledS.toFixed(0)} s; waiting for the operator to settle`);
   const currentOp = op;
-  await settle('the operator', async () => reconciles(await currentOp.metrics()), 10_000, 900_000);
+  // RSS every second while the operator settles: a single reading lands anywhere in V8's collection cycle.
+  const settlingRss: number[] = [];
+  await settle(
+    'the operator',
+    async () => reconciles(await currentOp.metrics()),
+    10_000,
+    900_000,
+    () => {
+      const rss = sampleProc(currentOp.pid)?.rssBytes;
+      if (rss) settlingRss.push(rss / MiB);
+    },
+  );
   const fillS = (Date.now() - fillStart) / 1000;
   const beforeRestart = sampleProc(op.pid);
   const memoryBeforeRestart = procMemory(op.pid);
@@ -263,6 +291,8 @@ try {
     },
     operatorRssMiB: round((beforeRestart?.rssBytes ?? 0) / MiB),
     operatorPeakRssMiB: round((beforeRestart?.peakRssBytes ?? 0) / MiB),
+    /** RSS sampled every second from the last executor pod's creation to the reading above. */
+    operatorRssWhileSettlingMiB: spread(settlingRss),
     operatorMemory: memoryBeforeRestart,
     operatorV8MiB: v8BeforeRestart,
     operatorNodeFlags: NODE_FLAGS,
@@ -307,6 +337,12 @@ try {
           `${summary.operatorRssMiB} (peak ${summary.operatorPeakRssMiB})`,
           '<= 300',
           scaled(summary.operatorRssMiB <= 300),
+        ],
+        [
+          '   RSS while settling: min / median / max',
+          `${summary.operatorRssWhileSettlingMiB.min} / ${summary.operatorRssWhileSettlingMiB.median} / ${summary.operatorRssWhileSettlingMiB.max} (${summary.operatorRssWhileSettlingMiB.samples} s)`,
+          '',
+          '',
         ],
         [
           'restart -> all apps re-observed (s)',
