@@ -209,7 +209,7 @@ try {
     900_000,
     () => {
       const rss = sampleProc(currentOp.pid)?.rssBytes;
-      if (rss) settlingRss.push(rss / MiB);
+      if (rss) settlingRss.push(rss / 2 ** 20);
     },
   );
   const fillS = (Date.now() - fillStart) / 1000;
