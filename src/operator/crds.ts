@@ -20,9 +20,12 @@ export type CrdOutcome =
   | { readonly kind: 'installed'; readonly names: readonly string[] }
   | { readonly kind: 'unknown'; readonly reason: string };
 
+/** The CRDs the operator needs, by name; `allCrds()` builds them (test/unit/operator-modules.test.ts keeps the two equal). */
+export const OPERATOR_CRD_NAMES: readonly string[] = [SPARK_APPLICATION_CRD_NAME, SCHEDULED_SPARK_APPLICATION_CRD_NAME];
+
 export async function ensureCrds(kubeConfig: KubeAccess, client: Client, log: Logger): Promise<CrdOutcome> {
   const missing: string[] = [];
-  for (const name of [SPARK_APPLICATION_CRD_NAME, SCHEDULED_SPARK_APPLICATION_CRD_NAME]) {
+  for (const name of OPERATOR_CRD_NAMES) {
     try {
       await client.apiReader.get(Crds, { name });
     } catch (err) {

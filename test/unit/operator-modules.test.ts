@@ -72,3 +72,14 @@ test('the libraries loaded on demand are still there when needed', async () => {
   newLogger({ pretty: true, destination: out, name: 'modules-test' }).info('hello pretty');
   assert.match(text, /INFO.*modules-test.*hello pretty/s);
 });
+
+test('the CRD names the operator checks at start are those of every CRD it would install', async () => {
+  const { OPERATOR_CRD_NAMES } = await import('../../src/operator/crds.ts');
+  const { allCrds } = await import('../../src/api/index.ts');
+  assert.deepEqual(
+    [...OPERATOR_CRD_NAMES].sort(),
+    allCrds()
+      .map((crd) => crd.metadata.name)
+      .sort(),
+  );
+});
