@@ -63,13 +63,13 @@ const CONTROLLER = 'spark-application-controller';
 const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 const log = (m: string) => console.error(`[scale] ${m}`);
 const round = (x: number, d = 1) => Number(x.toFixed(d));
+const MiB = 2 ** 20;
 
 /**
  * The operator's V8 heap from its /metrics (prom-client's default metrics): committed and used, per space, and the
  * memory outside the heap that V8 knows of (external: Buffers and ArrayBuffers). RSS minus these is native memory.
  */
 function v8Memory(m: readonly Sample[]) {
-  const MiB = 2 ** 20;
   const r = (v: number) => Math.round((v / MiB) * 10) / 10;
   const committed = byLabel(m, 'nodejs_heap_space_size_total_bytes', 'space');
   const used = byLabel(m, 'nodejs_heap_space_size_used_bytes', 'space');
@@ -209,7 +209,7 @@ try {
     900_000,
     () => {
       const rss = sampleProc(currentOp.pid)?.rssBytes;
-      if (rss) settlingRss.push(rss / 2 ** 20);
+      if (rss) settlingRss.push(rss / MiB);
     },
   );
   const fillS = (Date.now() - fillStart) / 1000;
@@ -270,7 +270,6 @@ try {
   }
 
   const machineEnd = machineInfo();
-  const MiB = 2 ** 20;
   const summary = {
     benchmark: 'scale',
     date: new Date().toISOString(),
