@@ -110,6 +110,7 @@ export {
   decodeObjectMeta,
   decodeStatus,
   decodeTime,
+  fitted,
   type ObjectMetaField,
   type ProtobufObjectDecoder,
   ProtoReader,

@@ -4,6 +4,7 @@ import type { V1ContainerStatus, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } f
 import {
   decodeObjectMeta,
   decodeTime,
+  fitted,
   gvkString,
   type KindScope,
   type KubeObject,
@@ -95,7 +96,7 @@ function decodeSlimServiceSpec(r: ProtoReader): Record<string, unknown> {
   const spec: Record<string, unknown> = {};
   if (type) spec.type = type;
   if (clusterIP) spec.clusterIP = clusterIP;
-  if (ports.length > 0) spec.ports = ports;
+  if (ports.length > 0) spec.ports = fitted(ports);
   return spec;
 }
 
@@ -195,6 +196,12 @@ function typeAndMeta(obj: KubeObject): KubeObject {
   };
 }
 
+/**
+ * The state of a running container, as slimPod keeps it (empty: it reads only terminated and waiting). One frozen
+ * object for every running container instead of 56 heap bytes each; the cache freezes what it stores anyway.
+ */
+const NO_STATE: V1ContainerStatus['state'] = Object.freeze({});
+
 function slimContainerStatus(c: V1ContainerStatus): V1ContainerStatus {
   const terminated = c.state?.terminated;
   const waitingReason = c.state?.waiting?.reason;
@@ -202,7 +209,7 @@ function slimContainerStatus(c: V1ContainerStatus): V1ContainerStatus {
     ? { terminated: pick(terminated, ['exitCode', 'reason']) }
     : waitingReason
       ? { waiting: { reason: waitingReason } }
-      : {};
+      : NO_STATE;
   // image, imageID, ready, restartCount are required by the model type but read by no one here.
   return { name: c.name, state } as V1ContainerStatus;
 }
@@ -259,13 +266,13 @@ function decodeSlimPodStatus(r: ProtoReader): V1PodStatus {
   if (reason) status.reason = reason;
   if (message) status.message = message;
   if (startTime !== null) status.startTime = startTime;
-  if (containerStatuses.length > 0) status.containerStatuses = containerStatuses;
+  if (containerStatuses.length > 0) status.containerStatuses = fitted(containerStatuses);
   return status as V1PodStatus;
 }
 
 function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
   let name = '';
-  let state: V1ContainerStatus['state'] = {};
+  let state: V1ContainerStatus['state'] = NO_STATE;
   while (r.next()) {
     if (r.field !== 2) {
       if (r.field === 1) name = r.sharedString();
@@ -294,7 +301,7 @@ function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
         terminated = reason ? { exitCode, reason } : { exitCode };
       } else s.skip();
     }
-    state = terminated ? { terminated } : waitingReason ? { waiting: { reason: waitingReason } } : {};
+    state = terminated ? { terminated } : waitingReason ? { waiting: { reason: waitingReason } } : NO_STATE;
   }
   return { name, state } as V1ContainerStatus;
 }

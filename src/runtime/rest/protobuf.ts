@@ -467,9 +467,20 @@ export function decodeObjectMeta(r: ProtoReader, wanted: readonly ObjectMetaFiel
         found[name] = r.string() || undefined;
     }
   }
+  if (found.ownerReferences) found.ownerReferences = fitted(found.ownerReferences as unknown[]);
+  if (found.finalizers) found.finalizers = fitted(found.finalizers as string[]);
   const meta: Record<string, unknown> = {};
   for (const name of wanted) if (found[name] !== undefined) meta[name] = found[name];
   return meta;
+}
+
+/**
+ * A list built by push, copied to its exact length. push reserves room for 17 elements, so a one-element list (an
+ * owner reference, a container status, a port) takes 184 heap bytes instead of 56: about 17 MiB over the 130 000
+ * such lists of a cache holding 10 000 applications. For lists that are kept (cached), not for temporaries.
+ */
+export function fitted<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
 }
 
 function decodeStringMapEntry(r: ProtoReader): [string, string] {
@@ -515,8 +526,16 @@ function decodeOwnerReference(r: ProtoReader): Record<string, unknown> {
         r.skip();
     }
   }
-  // JSON's order; the four strings are required (always written), the pointers only when set.
-  return dropEmpty({ apiVersion, kind, name, uid, controller, blockOwnerDeletion }, false);
+  // JSON's order; the four strings are required (always written), the pointers only when set. Literals, not
+  // dropEmpty: an object built a property at a time keeps a separate property array (40 bytes per owner reference).
+  if (controller === undefined) {
+    return blockOwnerDeletion === undefined
+      ? { apiVersion, kind, name, uid }
+      : { apiVersion, kind, name, uid, blockOwnerDeletion };
+  }
+  return blockOwnerDeletion === undefined
+    ? { apiVersion, kind, name, uid, controller }
+    : { apiVersion, kind, name, uid, controller, blockOwnerDeletion };
 }
 
 /** Go's zero time.Time (0001-01-01T00:00:00Z), which JSON writes as null. */
