@@ -254,10 +254,18 @@ try {
     }
     await sleep(100);
   }
-  // Anything the restarted operator would write comes within seconds of its reconciles: watch for 20 s more.
-  await sleep(20_000);
+  // Anything the restarted operator would write comes within seconds of its reconciles: watch for 20 s more,
+  // sampling its RSS every second (the restarted process's memory is what a user sees after any restart).
+  const restartedRss: number[] = [];
+  for (let s = 0; s < 20; s++) {
+    await sleep(1000);
+    const rss = sampleProc(restarted.pid)?.rssBytes;
+    if (rss) restartedRss.push(rss / MiB);
+  }
   const after = await restarted.metrics();
   const rssAfterRestart = sampleProc(restarted.pid);
+  const memoryAfterRestart = procMemory(restarted.pid);
+  const v8AfterRestart = v8Memory(after);
   const driversAfter = await listInBench(Pods, 'spark-role=driver');
   const doubles = [...observer.apps.values()].filter((t) => t.driverPods.size > 1).length;
   observer.stop();
@@ -310,6 +318,10 @@ try {
       driverPods: driversAfter.length,
       appsWithTwoDrivers: doubles,
       rssMiB: round((rssAfterRestart?.rssBytes ?? 0) / MiB),
+      /** RSS sampled every second over the 20 s after re-observation. */
+      rssWhileWatchingMiB: spread(restartedRss),
+      memory: memoryAfterRestart,
+      v8MiB: v8AfterRestart,
     },
   };
   const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
@@ -348,6 +360,12 @@ try {
           String(summary.restart.allReobservedSeconds ?? 'not reached'),
           '<= 15',
           scaled(synced !== undefined && synced <= 15),
+        ],
+        [
+          '   restarted operator RSS: min / median / max',
+          `${summary.restart.rssWhileWatchingMiB.min} / ${summary.restart.rssWhileWatchingMiB.median} / ${summary.restart.rssWhileWatchingMiB.max} (${summary.restart.rssWhileWatchingMiB.samples} s)`,
+          '',
+          '',
         ],
         [
           'writes by the restarted operator',

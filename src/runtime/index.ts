@@ -112,8 +112,10 @@ export {
   decodeTime,
   fitted,
   type ObjectMetaField,
+  ObjectMetaLayout,
   type ProtobufObjectDecoder,
   ProtoReader,
+  plainObjectMaker,
 } from './rest/protobuf.ts';
 export { serverVersion } from './rest/restclient.ts';
 export { GenericSource, type InformerProvider, KindSource, type Source } from './source.ts';

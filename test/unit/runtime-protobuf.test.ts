@@ -9,7 +9,9 @@ import {
   decodeList,
   decodeObjectMeta,
   decodeTime,
+  ObjectMetaLayout,
   ProtoReader,
+  plainObjectMaker,
   readEnvelope,
   readProtobufWatchEvents,
   StringPool,
@@ -85,6 +87,31 @@ describe('protobuf reader', () => {
       }),
     );
     assert.deepEqual(decodeObjectMeta(reader(meta), ['finalizers', 'generateName']), { finalizers: ['f1'] });
+    // A layout of its own decodes the same; its objects are plain objects, as JSON.parse makes them.
+    const layout = new ObjectMetaLayout(['name', 'labels', 'ownerReferences']);
+    for (let i = 0; i < 10; i++) {
+      const decoded = decodeObjectMeta(reader(meta), layout);
+      assert.deepStrictEqual(decoded, {
+        name: 'p',
+        labels: { b: '', a: 'x' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'owner', uid: 'u1', controller: true }],
+      });
+      assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
+      assert.equal(Object.getPrototypeOf(decoded.labels), Object.prototype);
+    }
+  });
+
+  test('plainObjectMaker makes objects indistinguishable from literals', () => {
+    const make = plainObjectMaker<Record<string, unknown>>();
+    const made = make();
+    made.b = 1;
+    made.a = [2];
+    assert.deepStrictEqual(made, { b: 1, a: [2] });
+    assert.equal(Object.getPrototypeOf(made), Object.prototype);
+    assert.equal(made.constructor, Object);
+    assert.equal(JSON.stringify(made), '{"b":1,"a":[2]}');
+    assert.deepEqual(Object.keys(Object.freeze(made)), ['b', 'a']);
+    assert.notEqual(make(), made); // a new object each time
   });
 
   test('lists: ListMeta and items through the item decoder; the envelope is required', () => {

@@ -9,6 +9,7 @@ import {
   type KindScope,
   type KubeObject,
   type ObjectMetaField,
+  ObjectMetaLayout,
   type ProtoReader,
 } from '../../runtime/index.ts';
 import { APP_NAME_LABEL, ConfigMaps, LAUNCHED_BY_LABEL, Pods, Services, SparkApplications } from './kinds.ts';
@@ -74,7 +75,7 @@ export function decodeSlimService(r: ProtoReader): KubeObject {
   let metadata: V1ObjectMeta = {};
   let spec: Record<string, unknown> | undefined;
   while (r.next()) {
-    if (r.field === 1) metadata = decodeObjectMeta(r.message(), CACHED_META_FIELDS) as V1ObjectMeta;
+    if (r.field === 1) metadata = decodeObjectMeta(r.message(), SERVICE_META) as V1ObjectMeta;
     else if (r.field === 2) spec = decodeSlimServiceSpec(r.message());
     else r.skip();
   }
@@ -186,6 +187,10 @@ const CACHED_META_FIELDS = [
   'ownerReferences',
 ] as const satisfies readonly (keyof V1ObjectMeta & ObjectMetaField)[];
 
+/** How the decoders lay out the metadata they keep: each kind its own (their labels differ in number). */
+const POD_META = new ObjectMetaLayout(CACHED_META_FIELDS);
+const SERVICE_META = new ObjectMetaLayout(CACHED_META_FIELDS);
+
 /** apiVersion, kind and the metadata every reader may use. */
 function typeAndMeta(obj: KubeObject): KubeObject {
   const metadata: V1ObjectMeta = pick(obj.metadata ?? {}, CACHED_META_FIELDS);
@@ -226,7 +231,7 @@ export function decodeSlimPod(r: ProtoReader): KubeObject {
   let metadata: V1ObjectMeta = {};
   let status: V1PodStatus | undefined;
   while (r.next()) {
-    if (r.field === 1) metadata = decodeObjectMeta(r.message(), CACHED_META_FIELDS) as V1ObjectMeta;
+    if (r.field === 1) metadata = decodeObjectMeta(r.message(), POD_META) as V1ObjectMeta;
     else if (r.field === 3) status = decodeSlimPodStatus(r.message());
     else r.skip();
   }

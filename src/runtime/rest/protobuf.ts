@@ -420,7 +420,12 @@ const META_FIELD_BY_NUMBER: readonly (ObjectMetaField | undefined)[] = [
  * out (omitempty: empty strings, zero generation, empty maps and lists) are left out here too, so the result equals
  * what the JSON answer gives.
  */
-export function decodeObjectMeta(r: ProtoReader, wanted: readonly ObjectMetaField[]): Record<string, unknown> {
+export function decodeObjectMeta(
+  r: ProtoReader,
+  fields: readonly ObjectMetaField[] | ObjectMetaLayout,
+): Record<string, unknown> {
+  const layout = fields instanceof ObjectMetaLayout ? fields : layoutOf(fields);
+  const wanted = layout.fields;
   const found: Partial<Record<ObjectMetaField, unknown>> = {};
   while (r.next()) {
     const name = META_FIELD_BY_NUMBER[r.field];
@@ -441,7 +446,9 @@ export function decodeObjectMeta(r: ProtoReader, wanted: readonly ObjectMetaFiel
         break;
       case 'labels':
       case 'annotations': {
-        const map = (found[name] as Record<string, string> | undefined) ?? {};
+        const map =
+          (found[name] as Record<string, string> | undefined) ??
+          (name === 'labels' ? layout.newLabels() : layout.newAnnotations());
         const [key, value] = decodeStringMapEntry(r.message());
         map[key] = value;
         found[name] = map;
@@ -469,9 +476,50 @@ export function decodeObjectMeta(r: ProtoReader, wanted: readonly ObjectMetaFiel
   }
   if (found.ownerReferences) found.ownerReferences = fitted(found.ownerReferences as unknown[]);
   if (found.finalizers) found.finalizers = fitted(found.finalizers as string[]);
-  const meta: Record<string, unknown> = {};
+  const meta = layout.newMeta();
   for (const name of wanted) if (found[name] !== undefined) meta[name] = found[name];
   return meta;
+}
+
+/**
+ * The ObjectMeta fields one decoder keeps (in this order), with makers of its metadata, labels and annotations
+ * objects that V8 sizes to what they hold (plainObjectMaker). One per decoder of cached objects, so that pods and
+ * Services, with their different numbers of labels, are sized each for themselves.
+ */
+export class ObjectMetaLayout {
+  readonly newMeta = plainObjectMaker<Record<string, unknown>>();
+  readonly newLabels = plainObjectMaker<Record<string, string>>();
+  readonly newAnnotations = plainObjectMaker<Record<string, string>>();
+  readonly fields: readonly ObjectMetaField[];
+
+  constructor(fields: readonly ObjectMetaField[]) {
+    this.fields = fields;
+  }
+}
+
+const LAYOUTS = new WeakMap<readonly ObjectMetaField[], ObjectMetaLayout>();
+
+function layoutOf(fields: readonly ObjectMetaField[]): ObjectMetaLayout {
+  let layout = LAYOUTS.get(fields);
+  if (!layout) {
+    layout = new ObjectMetaLayout(fields);
+    LAYOUTS.set(fields, layout);
+  }
+  return layout;
+}
+
+/**
+ * A maker of plain objects (prototype Object.prototype, as `{}` makes) whose properties V8 keeps inside the object.
+ * `{}` has room for four; a fifth and later ones go to a separate property array (an ObjectMeta of eight fields:
+ * 120 heap bytes instead of a literal's 88). Objects a constructor makes are sized, after its first few, to what
+ * those got (V8's slack tracking), so each maker should make one kind of object. A cache holding 80 000 pods and
+ * Services saves about 4.5 MB on their metadata and labels.
+ */
+export function plainObjectMaker<T extends object>(): () => T {
+  function Plain(): void {}
+  Plain.prototype = Object.prototype;
+  const PlainObject = Plain as unknown as new () => T;
+  return () => new PlainObject();
 }
 
 /**
