@@ -116,6 +116,7 @@ export {
   type ProtobufObjectDecoder,
   ProtoReader,
   plainObjectMaker,
+  shareStrings,
 } from './rest/protobuf.ts';
 export { serverVersion } from './rest/restclient.ts';
 export { GenericSource, type InformerProvider, KindSource, type Source } from './source.ts';

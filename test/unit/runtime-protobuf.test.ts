@@ -15,6 +15,7 @@ import {
   readEnvelope,
   readProtobufWatchEvents,
   StringPool,
+  shareStrings,
 } from '../../src/runtime/rest/protobuf.ts';
 
 // A minimal encoder for the tests.
@@ -99,6 +100,17 @@ describe('protobuf reader', () => {
       assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
       assert.equal(Object.getPrototypeOf(decoded.labels), Object.prototype);
     }
+  });
+
+  test('shareStrings keeps every value (strings pooled in place, frozen objects left alone)', () => {
+    const parsed = JSON.parse(`{"a":"x","b":[1,"y",null,{"c":"z"}],"d":true,"e":{"f":"${'w'.repeat(200)}"}}`);
+    const copy = structuredClone(parsed);
+    assert.equal(shareStrings(parsed), parsed);
+    assert.deepStrictEqual(parsed, copy);
+    const frozen = Object.freeze({ a: 'x', b: Object.freeze(['y']) });
+    assert.equal(shareStrings(frozen), frozen);
+    assert.equal(shareStrings('s'), 's');
+    assert.equal(shareStrings(undefined), undefined);
   });
 
   test('plainObjectMaker makes objects indistinguishable from literals', () => {

@@ -165,6 +165,23 @@ export class StringPool {
 
 const SHARED_STRINGS = new StringPool(100_000);
 
+/**
+ * Replaces, in place, the string members of `value` (at any depth, up to 128 characters) with their copies in the
+ * shared pool the protobuf decoders use: for objects freshly parsed from JSON, whose repeated values (an image, a
+ * main class, the API version) JSON.parse copies once per object. A frozen object is left as it is.
+ */
+export function shareStrings<T>(value: T): T {
+  if (typeof value === 'string') return SHARED_STRINGS.intern(value) as T;
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = shareStrings(value[i]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = shareStrings(record[key]);
+  return value;
+}
+
 /** A decoder of one kind's message (the bytes inside the envelope) into its JSON shape. */
 export type ProtobufObjectDecoder = (message: ProtoReader) => KubeObject;
 
