@@ -12,16 +12,19 @@
 //   protobuf (driver-pod.api.pb: decodeSlimPod, the path the pod cache takes). The copies get distinct names
 //   (app-00000 → app-NNNNN, same length, so the protobuf bytes are renamed in place), so values an application's
 //   pods share in a real cluster are not shared between copies here.
+// - application, application-slim: a SparkApplication of the scale bench (bench/fixtures/application.json, from
+//   `kubectl get -o json`) through the runtime's default transform and through the SparkApplication cache's
+//   slimApplication (which shares the spec's strings). The figures are per application, not per pod.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSlimPod, slimPod } from '../src/controllers/sparkapplication/scope.ts';
+import { decodeSlimPod, slimApplication, slimPod } from '../src/controllers/sparkapplication/scope.ts';
 import { deepFreeze } from '../src/runtime/cache/freeze.ts';
 import { type KubeObject, stripManagedFields } from '../src/runtime/index.ts';
 import { readEnvelope } from '../src/runtime/rest/protobuf.ts';
 
 const COUNT = 20_000;
-const VARIANTS = ['whole', 'slim', 'slim-json', 'slim-protobuf'] as const;
+const VARIANTS = ['whole', 'slim', 'slim-json', 'slim-protobuf', 'application', 'application-slim'] as const;
 const variant = process.env.POD_MEMORY_VARIANT;
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
@@ -49,6 +52,12 @@ function copier(name: string): (i: number) => KubeObject {
         for (const p of at) copy.write(id(i), p, 'latin1');
         return decodeSlimPod(readEnvelope(copy).raw);
       };
+    }
+    case 'application':
+    case 'application-slim': {
+      const text = readFileSync(fixture('application.json'), 'utf8');
+      const transform = name === 'application-slim' ? slimApplication : stripManagedFields;
+      return (i) => transform(JSON.parse(text.replaceAll('app-00000', id(i))) as KubeObject);
     }
     default:
       throw new Error(`unknown variant ${name}`);
@@ -79,5 +88,8 @@ if (variant) {
     if (run.status !== 0) throw new Error(run.stderr);
     return JSON.parse(run.stdout) as { variant: string; heapBytesPerPod: number };
   });
-  for (const r of results) console.log(`${r.variant}: ${r.heapBytesPerPod} heap bytes per cached pod (${COUNT} pods)`);
+  for (const r of results) {
+    const what = r.variant.startsWith('application') ? 'application' : 'pod';
+    console.log(`${r.variant}: ${r.heapBytesPerPod} heap bytes per cached ${what} (${COUNT} ${what}s)`);
+  }
 }
