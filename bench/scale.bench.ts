@@ -15,6 +15,9 @@
 //
 // --operator-flags=F: more flags for the operator, space-separated (e.g. --operator-flags=--enable-ui-service=false).
 //
+// --operator-env=E: environment variables for the operator, space-separated NAME=VALUE (e.g.
+// --operator-env=MALLOC_MMAP_THRESHOLD_=131072).
+//
 // --cpu-prof-restart: the restarted operator runs with --cpu-prof; its top functions by self time are printed (the
 // profile covers the re-observation and the 20 s after it).
 //
@@ -54,6 +57,13 @@ const HEAP_SNAPSHOT = argv.includes('--heap-snapshot');
 const CPU_PROF_RESTART = argv.includes('--cpu-prof-restart');
 const OPERATOR_FLAGS = wordsFlag(argv, 'operator-flags');
 const NODE_FLAGS = wordsFlag(argv, 'node-flags');
+const OPERATOR_ENV = Object.fromEntries(
+  wordsFlag(argv, 'operator-env').map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`--operator-env: expected NAME=VALUE, got "${pair}"`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 const CONCURRENCY = 32;
 const NAMESPACES = numberFlag(argv, 'namespaces', 1) ?? 1;
 const NS_LIST = NAMESPACES === 1 ? ['scale'] : Array.from({ length: NAMESPACES }, (_, i) => `scale-${i}`);
@@ -145,6 +155,7 @@ const opOptions = {
     ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
   ],
   namespaces: NS_LIST.join(','),
+  env: OPERATOR_ENV,
   logFile: join(bc.workDir, 'operator.log'),
   flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`, ...OPERATOR_FLAGS],
 };
@@ -304,6 +315,7 @@ try {
     operatorV8MiB: v8BeforeRestart,
     operatorNodeFlags: NODE_FLAGS,
     operatorFlags: OPERATOR_FLAGS,
+    operatorEnv: OPERATOR_ENV,
     /** CPU the operator used from its start until the cluster was full (the same work in every run of one size). */
     operatorCpuSeconds: round(beforeRestart?.cpuSeconds ?? 0, 2),
     ...(heap ? { heap } : {}),
