@@ -5,5 +5,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
 bash scripts/build.sh
-# Node flags: src/operator/node-flags.ts (test/unit/deploy-image.test.ts keeps them equal).
+# Node flags and environment: src/operator/node-flags.ts (test/unit/deploy-image.test.ts keeps them equal).
+export MALLOC_MMAP_THRESHOLD_=131072
 exec node --max-semi-space-size=16 --heap-growing-percent=50 dist/cli/sparkop.js "$@"

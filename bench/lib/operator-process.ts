@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROLLER_NAME as APP_CONTROLLER } from '../../src/controllers/sparkapplication/index.ts';
 import { freePorts } from '../../src/localcluster/ports.ts';
-import { OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
+import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
 import { type Sample, scrape } from './metrics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -90,7 +90,7 @@ export class OperatorProcess {
         `--health-probe-bind-address=${healthAddress}`,
         ...(options.flags ?? []),
       ],
-      { stdio: ['ignore', log, log], env: { ...process.env, ...options.env } },
+      { stdio: ['ignore', log, log], env: { ...process.env, ...OPERATOR_ENV, ...options.env } },
     );
     closeSync(log);
     const op = new OperatorProcess(child, metricsAddress, healthAddress, options.logFile, logStart);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDockerfile } from '../../src/deploy/dockerfile.ts';
 import { dockerignore } from '../../src/deploy/dockerignore.ts';
 import { importGraph } from '../../src/deploy/import-graph.ts';
-import { OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
+import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 /** What the image runs: the emitted JavaScript. */
@@ -29,6 +29,7 @@ test('the Dockerfile is multi-stage, emits dist/ in a build stage, runs as a num
   const final = stages.at(-1)!;
   assert.match(final.user ?? '', /^[1-9]\d*(:\d+)?$/, 'USER must be a numeric non-root uid');
   assert.deepEqual(final.entrypoint, ['node', ...OPERATOR_NODE_FLAGS, ENTRYPOINT]);
+  for (const [name, value] of Object.entries(OPERATOR_ENV)) assert.equal(final.env[name], value, `ENV ${name}`);
   const deps = stages.find((s) => s.name === 'deps');
   assert.ok(deps?.instructions.some((i) => i.keyword === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args)));
   const build = stages.find((s) => s.name === 'build');
@@ -109,7 +110,10 @@ test("the image's command runs on the emitted JavaScript: scripts/build.sh, then
   assert.deepEqual(notEmitted, [], 'modules of the sources with no file in dist/');
 });
 
-test("npm start runs the operator with the image's Node flags", () => {
+test("npm start runs the operator with the image's Node flags and environment", () => {
   const start = readFileSync(join(root, 'scripts', 'start.sh'), 'utf8');
   assert.match(start, new RegExp(`^exec node ${OPERATOR_NODE_FLAGS.join(' ')} ${ENTRYPOINT} "\\$@"$`, 'm'));
+  for (const [name, value] of Object.entries(OPERATOR_ENV)) {
+    assert.match(start, new RegExp(`^export ${name}=${value}$`, 'm'), `start.sh exports ${name}`);
+  }
 });
