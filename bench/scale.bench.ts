@@ -57,7 +57,7 @@ const HEAP_SNAPSHOT = argv.includes('--heap-snapshot');
 const CPU_PROF_RESTART = argv.includes('--cpu-prof-restart');
 const OPERATOR_FLAGS = wordsFlag(argv, 'operator-flags');
 const NODE_FLAGS = wordsFlag(argv, 'node-flags');
-const OPERATOR_ENV = Object.fromEntries(
+const EXTRA_OPERATOR_ENV = Object.fromEntries(
   wordsFlag(argv, 'operator-env').map((pair) => {
     const at = pair.indexOf('=');
     if (at <= 0) throw new Error(`--operator-env: expected NAME=VALUE, got "${pair}"`);
@@ -155,7 +155,7 @@ const opOptions = {
     ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
   ],
   namespaces: NS_LIST.join(','),
-  env: OPERATOR_ENV,
+  env: EXTRA_OPERATOR_ENV,
   logFile: join(bc.workDir, 'operator.log'),
   flags: [`--controller-threads=${THREADS}`, `--kube-api-qps=${QPS}`, `--kube-api-burst=${QPS * 2}`, ...OPERATOR_FLAGS],
 };
@@ -315,7 +315,7 @@ try {
     operatorV8MiB: v8BeforeRestart,
     operatorNodeFlags: NODE_FLAGS,
     operatorFlags: OPERATOR_FLAGS,
-    operatorEnv: OPERATOR_ENV,
+    operatorEnv: EXTRA_OPERATOR_ENV,
     /** CPU the operator used from its start until the cluster was full (the same work in every run of one size). */
     operatorCpuSeconds: round(beforeRestart?.cpuSeconds ?? 0, 2),
     ...(heap ? { heap } : {}),
