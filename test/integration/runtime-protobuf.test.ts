@@ -249,7 +249,8 @@ describe('protobuf reads', () => {
       metadata: { namespace, name },
       spec: { size: 1 },
     });
-    await client.create(widget('listed'));
+    // Established comes before discovery lists the kind (the client maps kinds through discovery).
+    await eventually('Widget kind discovered', () => client.create(widget('listed')));
     await createPods(rest, namespace);
 
     const cache = new Cache({
