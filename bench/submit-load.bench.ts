@@ -21,6 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigMaps, Pods, Services } from '../src/controllers/sparkapplication/kinds.ts';
+import { mergePatch } from '../src/runtime/client/patch.ts';
+import { type ApiServerCounts, perApplication, readApiServerCounts } from './lib/apiserver-metrics.ts';
 import { type ApiServerProfile, profileApiServer } from './lib/apiserver-profile.ts';
 import { appNames, benchApp } from './lib/apps.ts';
 import { numberFlag, wordsFlag } from './lib/args.ts';
@@ -32,6 +34,7 @@ import { Observer } from './lib/observer.ts';
 import { OperatorProcess } from './lib/operator-process.ts';
 import { CpuMeter, sampleProc } from './lib/proc.ts';
 import { summariseProfiles } from './lib/profile.ts';
+import { RevisionClock } from './lib/revision-clock.ts';
 
 const argv = process.argv.slice(2);
 const APPS = numberFlag(argv, 'apps', 1000) ?? 1000;
@@ -44,6 +47,9 @@ const PROFILE = argv.includes('--cpu-prof');
 const NODE_FLAGS = wordsFlag(argv, 'node-flags');
 const APISERVER_PROFILE_S = numberFlag(argv, 'apiserver-profile');
 const TOKEN_AUTH = argv.includes('--auth=token');
+/** Once its creates are sent, the harness writes a ConfigMap (outside the operator's namespace) this often, so that
+ * the revision clock can time the last applications' writes too. */
+const CLOCK_TICK_MS = 50;
 const SUBMITTED = new Set(['SUBMITTED', 'RUNNING', 'SUCCEEDING', 'COMPLETED', 'FAILING', 'FAILED']);
 const log = (m: string) => console.error(`[submit-load] ${m}`);
 
@@ -67,13 +73,18 @@ let op: OperatorProcess | undefined;
 try {
   await prepareNamespace(bc.api, 'ceiling');
   await prepareNamespace(bc.api, 'load');
+  await prepareNamespace(bc.api, 'bench-clock');
   const tokenAccess = TOKEN_AUTH ? await serviceAccountKubeconfig(bc, 'sparkop-bench') : undefined;
   /** What the ceiling and the harness's creates write with. */
   const writer = tokenAccess ? unthrottledClient(tokenAccess.kc) : bc.api;
 
   // 1. The raw ceiling.
   let ceiling:
-    | (CeilingResult & { cpuSeconds: Record<string, number>; apiserverProfile?: ApiServerProfile })
+    | (CeilingResult & {
+        cpuSeconds: Record<string, number>;
+        apiserverCounts: ApiServerCounts;
+        apiserverProfile?: ApiServerProfile;
+      })
     | undefined;
   if (CEILING) {
     const meter = new CpuMeter(
@@ -83,9 +94,12 @@ try {
         ['harness', process.pid],
       ]),
     );
+    const countsBefore = await readApiServerCounts(bc.kc);
     const profiling = apiServerProfile('ceiling');
     const result = await measureCeiling(writer, 'ceiling', appNames('raw', APPS), CONCURRENCY);
-    ceiling = { ...result, cpuSeconds: meter.read(), ...(profiling ? { apiserverProfile: await profiling } : {}) };
+    const cpuSeconds = meter.read();
+    const apiserverCounts = perApplication(countsBefore, await readApiServerCounts(bc.kc), APPS);
+    ceiling = { ...result, cpuSeconds, apiserverCounts, ...(profiling ? { apiserverProfile: await profiling } : {}) };
     log(`ceiling: ${result.appsPerSecond.toFixed(1)} apps/s (${result.writesPerSecond.toFixed(0)} writes/s)`);
     // Let the scheduler and kwok finish with the ceiling's pods before the operator's run.
     const deadline = Date.now() + 180_000;
@@ -120,12 +134,15 @@ try {
     ]),
   );
   const names = appNames('app', APPS);
+  const countsBefore = await readApiServerCounts(bc.kc);
+  const clock = new RevisionClock();
   const sentMs = new Map<string, number>();
   const operatorProfiling = apiServerProfile('operator');
   const started = Date.now();
   const create = async (name: string) => {
     sentMs.set(name, Date.now());
-    await writer.create(benchApp(name, 'load'));
+    const created = await writer.create(benchApp(name, 'load'));
+    clock.note(created.metadata?.resourceVersion, Date.now());
   };
   if (RATE) {
     const inFlight = new Set<Promise<void>>();
@@ -147,6 +164,19 @@ try {
     );
   }
   const createdMs = Date.now();
+  const tickTarget = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'bench-clock', name: 'tick' } };
+  await writer.create({ ...tickTarget, data: { n: '0' } });
+  const tick = async (n: number) => {
+    const written = await writer.patch(ConfigMaps, tickTarget.metadata, mergePatch({ data: { n: String(n) } }));
+    clock.note(written.metadata?.resourceVersion, Date.now());
+  };
+  let ticking = true;
+  const ticker = (async () => {
+    for (let n = 1; ticking; n++) {
+      await tick(n);
+      await sleep(CLOCK_TICK_MS);
+    }
+  })();
   const submittedAt = (name: string): number | undefined => {
     const t = observer.apps.get(name);
     if (!t) return undefined;
@@ -161,6 +191,10 @@ try {
   );
   const cpu = meter.read();
   const doneMs = Date.now();
+  ticking = false;
+  await ticker;
+  await tick(-1); // a write after every write of the run
+  const apiserverCounts = perApplication(countsBefore, await readApiServerCounts(bc.kc), APPS);
   const rss = sampleProc(op.pid)?.rssBytes ?? 0;
   const metrics = await op.metrics();
 
@@ -177,10 +211,24 @@ try {
   const profile = PROFILE ? summariseProfiles(profileDir, 25) : undefined;
   const apiserverProfile = await operatorProfiling;
 
-  const createToPod = names.map((n) => (observer.apps.get(n)?.driverSeenMs ?? Number.NaN) - (sentMs.get(n) ?? 0));
-  const createToSubmitted = names.map((n) => (submittedAt(n) ?? Number.NaN) - (sentMs.get(n) ?? 0));
-  createToPod.sort((a, b) => a - b);
-  createToSubmitted.sort((a, b) => a - b);
+  // Latencies: to when the write committed (the revision clock's bound, or the watch's arrival if earlier), and to
+  // when the harness's watch saw it.
+  const committedBy = (rv: string | undefined, seenMs: number | undefined) =>
+    Math.min(clock.committedBy(rv) ?? Number.POSITIVE_INFINITY, seenMs ?? Number.NaN);
+  const firstSubmittedRv = (name: string) => {
+    const t = observer.apps.get(name);
+    const seen = submittedAt(name);
+    for (const [state, ms] of t?.states ?? []) if (ms === seen && SUBMITTED.has(state)) return t?.stateRvs.get(state);
+    return undefined;
+  };
+  const since = (name: string, ms: number | undefined) => (ms ?? Number.NaN) - (sentMs.get(name) ?? 0);
+  const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+  const createToPod = sorted(
+    names.map((n) => since(n, committedBy(observer.apps.get(n)?.driverCreatedRv, observer.apps.get(n)?.driverSeenMs))),
+  );
+  const createToSubmitted = sorted(names.map((n) => since(n, committedBy(firstSubmittedRv(n), submittedAt(n)))));
+  const createToPodSeen = sorted(names.map((n) => since(n, observer.apps.get(n)?.driverSeenMs)));
+  const createToSubmittedSeen = sorted(names.map((n) => since(n, submittedAt(n))));
   const windowS = (Math.max(...names.map((n) => submittedAt(n) ?? 0)) - started) / 1000;
   const throughput = APPS / windowS;
   const cpuMsPerApp = ((cpu.operator ?? 0) * 1000) / APPS;
@@ -216,6 +264,7 @@ try {
           writesPerApp: ceiling.writesPerApp,
           concurrency: ceiling.concurrency,
           cpuSeconds: ceiling.cpuSeconds,
+          apiserverPerApp: ceiling.apiserverCounts,
           ...(ceiling.apiserverProfile ? { apiserverProfile: ceiling.apiserverProfile } : {}),
         }
       : undefined,
@@ -223,6 +272,7 @@ try {
     cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 2)])),
     operatorCpuMsPerApp: round(cpuMsPerApp, 2),
     apiserverCpuMsPerApp: round(((cpu['kube-apiserver'] ?? 0) * 1000) / APPS, 2),
+    apiserverPerApp: apiserverCounts,
     createToDriverPodMs: {
       p50: round(percentile(createToPod, 50)),
       p90: round(percentile(createToPod, 90)),
@@ -233,6 +283,15 @@ try {
       p50: round(percentile(createToSubmitted, 50)),
       p99: round(percentile(createToSubmitted, 99)),
     },
+    // The same two latencies to when the harness's watch delivered them (the only figures before the revision clock).
+    seenByWatchMs: {
+      driverPod: { p50: round(percentile(createToPodSeen, 50)), p99: round(percentile(createToPodSeen, 99)) },
+      submitted: {
+        p50: round(percentile(createToSubmittedSeen, 50)),
+        p99: round(percentile(createToSubmittedSeen, 99)),
+      },
+    },
+    revisionClock: { writes: clock.size, tickMs: CLOCK_TICK_MS },
     operatorRssMiB: { idle: round(rssIdle / 2 ** 20), afterRun: round(rss / 2 ** 20) },
     objects: {
       driverPods: pods.length,
@@ -278,6 +337,18 @@ try {
           RATE === 50 ? verdict(p99 <= 200) : 'n/a (run --rate 50)',
         ],
         ['p50 create -> driver pod (ms)', String(summary.createToDriverPodMs.p50), '', ''],
+        [
+          'create -> driver pod seen by a watch, p50 / p99 (ms)',
+          `${summary.seenByWatchMs.driverPod.p50} / ${summary.seenByWatchMs.driverPod.p99}`,
+          '',
+          '',
+        ],
+        [
+          'create -> SUBMITTED written, p50 / p99 (ms)',
+          `${summary.createToSubmittedMs.p50} / ${summary.createToSubmittedMs.p99}`,
+          '',
+          '',
+        ],
         ['operator RSS after run (MiB)', String(summary.operatorRssMiB.afterRun), '', ''],
         ['kube-apiserver CPU per app (ms)', String(summary.apiserverCpuMsPerApp), '', ''],
         [

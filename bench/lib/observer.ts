@@ -1,7 +1,9 @@
 // Watches the SparkApplications and driver pods of one or more namespaces from the harness and notes, per
 // application, when (harness clock, ms) its driver pod was first seen and when its status first showed each state.
 // creationTimestamp has a resolution of one second, too coarse for latencies of milliseconds: watch arrival times are
-// used instead (they include the watch's delivery delay, so latencies are slightly overstated, never understated).
+// used instead (they include the watch's delivery delay, so latencies are overstated, never understated), and the
+// resourceVersions of those writes are noted for a RevisionClock (lib/revision-clock.ts), which times them without
+// the watch's delay.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Pods, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { Cache, gvkString, type KindScope, type KubeObject, silentLogger } from '../../src/runtime/index.ts';
@@ -12,6 +14,10 @@ export interface AppTimes {
   /** Driver pods seen for this application (every pod ever added, by uid). */
   readonly driverPods: Set<string>;
   driverSeenMs?: number;
+  /** The first driver pod's resourceVersion as created (its ADDED event). */
+  driverCreatedRv?: string;
+  /** The resourceVersion of the write that first showed a state, per state. */
+  readonly stateRvs: Map<string, string>;
   /** First time each applicationState.state was seen. */
   readonly states: Map<string, number>;
   lastState?: string;
@@ -40,7 +46,7 @@ export class Observer {
   #times(name: string): AppTimes {
     let t = this.apps.get(name);
     if (!t) {
-      t = { driverPods: new Set(), states: new Map() };
+      t = { driverPods: new Set(), states: new Map(), stateRvs: new Map() };
       this.apps.set(name, t);
     }
     return t;
@@ -54,7 +60,10 @@ export class Observer {
       const now = Date.now();
       const t = this.#times(obj.metadata?.name ?? '');
       const state = obj.status?.applicationState?.state ?? '';
-      if (state && !t.states.has(state)) t.states.set(state, now);
+      if (state && !t.states.has(state)) {
+        t.states.set(state, now);
+        t.stateRvs.set(state, obj.metadata?.resourceVersion ?? '');
+      }
       t.lastState = state;
       t.errorMessage = obj.status?.applicationState?.errorMessage;
       this.onChange();
@@ -65,7 +74,10 @@ export class Observer {
         const name = pod.metadata?.labels?.[APP_NAME_LABEL];
         if (!name) return;
         const t = this.#times(name);
-        t.driverSeenMs ??= Date.now();
+        if (t.driverSeenMs === undefined) {
+          t.driverSeenMs = Date.now();
+          t.driverCreatedRv = pod.metadata?.resourceVersion;
+        }
         t.driverPods.add(pod.metadata?.uid ?? '');
         this.onChange();
       },
