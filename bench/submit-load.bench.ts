@@ -20,6 +20,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CONTROLLER_NAME } from '../src/controllers/sparkapplication/index.ts';
 import { ConfigMaps, Pods, Services } from '../src/controllers/sparkapplication/kinds.ts';
 import { mergePatch } from '../src/runtime/client/patch.ts';
 import { type ApiServerCounts, perApplication, readApiServerCounts } from './lib/apiserver-metrics.ts';
@@ -29,7 +30,7 @@ import { numberFlag, wordsFlag } from './lib/args.ts';
 import { type CeilingResult, measureCeiling } from './lib/ceiling.ts';
 import { prepareNamespace, serviceAccountKubeconfig, startBenchCluster, unthrottledClient } from './lib/cluster.ts';
 import { machineInfo, percentile, saveResult, table } from './lib/machine.ts';
-import { byLabel, sum } from './lib/metrics.ts';
+import { byLabel, histogramMean, sum } from './lib/metrics.ts';
 import { Observer } from './lib/observer.ts';
 import { OperatorProcess } from './lib/operator-process.ts';
 import { CpuMeter, sampleProc } from './lib/proc.ts';
@@ -50,6 +51,9 @@ const TOKEN_AUTH = argv.includes('--auth=token');
 /** Once its creates are sent, the harness writes a ConfigMap (outside the operator's namespace) this often, so that
  * the revision clock can time the last applications' writes too. */
 const CLOCK_TICK_MS = 50;
+// The SparkApplication controller's series (its work queue is labelled by `name`, its reconciles by `controller`).
+const sparkAppQueue = { name: CONTROLLER_NAME };
+const sparkAppReconciles = { controller: CONTROLLER_NAME };
 const SUBMITTED = new Set(['SUBMITTED', 'RUNNING', 'SUCCEEDING', 'COMPLETED', 'FAILING', 'FAILED']);
 const log = (m: string) => console.error(`[submit-load] ${m}`);
 
@@ -304,6 +308,19 @@ try {
       writesPerApp: round(writes / APPS, 2),
       reconciles: byLabel(metrics, 'controller_runtime_reconcile_total', 'result'),
       submitCount: sum(metrics, 'spark_application_submit_count'),
+      // Means over the run (ms): where an application's time goes inside the operator.
+      meanMs: {
+        queueWait: round(histogramMean(metrics, 'workqueue_queue_duration_seconds', sparkAppQueue) * 1000),
+        reconcile: round(
+          histogramMean(metrics, 'controller_runtime_reconcile_time_seconds', sparkAppReconciles) * 1000,
+        ),
+        requestByVerb: Object.fromEntries(
+          ['POST', 'PUT', 'GET'].map((verb) => [
+            verb,
+            round(histogramMean(metrics, 'rest_client_request_duration_seconds', { verb }) * 1000),
+          ]),
+        ),
+      },
     },
     profileTop: profile,
     ...(apiserverProfile ? { apiserverProfile } : {}),

@@ -33,6 +33,11 @@ export function sum(samples: readonly Sample[], name: string, where: Record<stri
   return total;
 }
 
+/** Mean of histogram `name` (its _sum over its _count) over the series whose labels include `where`. */
+export function histogramMean(samples: readonly Sample[], name: string, where: Record<string, string> = {}): number {
+  return sum(samples, `${name}_sum`, where) / sum(samples, `${name}_count`, where);
+}
+
 /** Sums of `name` grouped by one label, keys sorted. */
 export function byLabel(samples: readonly Sample[], name: string, label: string): Record<string, number> {
   const groups = new Map<string, number>();
