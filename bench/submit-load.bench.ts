@@ -33,7 +33,7 @@ import { machineInfo, percentile, saveResult, table } from './lib/machine.ts';
 import { byLabel, histogramMean, sum } from './lib/metrics.ts';
 import { Observer } from './lib/observer.ts';
 import { OperatorProcess } from './lib/operator-process.ts';
-import { CpuMeter, sampleProc } from './lib/proc.ts';
+import { CpuMeter, MachineCpuMeter, sampleProc } from './lib/proc.ts';
 import { summariseProfiles } from './lib/profile.ts';
 import { RevisionClock } from './lib/revision-clock.ts';
 
@@ -134,9 +134,13 @@ try {
       ['operator', op.pid],
       ['kube-apiserver', bc.pid('kube-apiserver')],
       ['etcd', bc.pid('etcd')],
+      ['kube-scheduler', bc.pid('kube-scheduler')],
+      ['kube-controller-manager', bc.pid('kube-controller-manager')],
+      ['kwok', bc.pid('kwok')],
       ['harness', process.pid],
     ]),
   );
+  const machineMeter = new MachineCpuMeter();
   const names = appNames('app', APPS);
   const countsBefore = await readApiServerCounts(bc.kc);
   const clock = new RevisionClock();
@@ -194,6 +198,7 @@ try {
     60_000 + APPS * 100,
   );
   const cpu = meter.read();
+  const machineCpu = machineMeter.read();
   const doneMs = Date.now();
   ticking = false;
   await ticker;
@@ -274,6 +279,8 @@ try {
       : undefined,
     ratioToCeiling: ratio === undefined ? undefined : round(ratio, 3),
     cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 2)])),
+    // Of the machine's cores, how many were busy on average over the operator's run (everything on the machine).
+    machineBusyCores: { busy: round(machineCpu.busyCores, 2), of: machineStart.nproc },
     operatorCpuMsPerApp: round(cpuMsPerApp, 2),
     apiserverCpuMsPerApp: round(((cpu['kube-apiserver'] ?? 0) * 1000) / APPS, 2),
     apiserverPerApp: apiserverCounts,
@@ -368,6 +375,12 @@ try {
         ],
         ['operator RSS after run (MiB)', String(summary.operatorRssMiB.afterRun), '', ''],
         ['kube-apiserver CPU per app (ms)', String(summary.apiserverCpuMsPerApp), '', ''],
+        [
+          'machine cores busy during the run',
+          `${summary.machineBusyCores.busy} of ${summary.machineBusyCores.of}`,
+          '',
+          '',
+        ],
         [
           'driver pods / apps with 2 drivers',
           `${pods.length} / ${doubles}`,

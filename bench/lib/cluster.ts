@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { installCrds } from '../../src/api/index.ts';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
+import { type ComponentName, LocalCluster } from '../../src/localcluster/cluster.ts';
 import { ignoreAlreadyExists } from '../../src/runtime/errors.ts';
 import { type Client, type KubeObject, kind, newClient } from '../../src/runtime/index.ts';
 import { RestClient } from '../../src/runtime/rest/restclient.ts';
@@ -20,7 +20,7 @@ export interface BenchCluster {
   /** A scratch directory (logs, profiles), removed by stop() unless kept. */
   readonly workDir: string;
   /** The pid of a running control-plane process (for CPU and memory readings); throws if it is not running. */
-  pid(component: 'kube-apiserver' | 'etcd'): number;
+  pid(component: ComponentName): number;
   stop(options?: { keepWorkDir?: boolean }): Promise<void>;
 }
 

@@ -6,6 +6,7 @@
 // the watch's delay.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Pods, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { decodeSlimPod, slimPod } from '../../src/controllers/sparkapplication/scope.ts';
 import { Cache, gvkString, type KindScope, type KubeObject, silentLogger } from '../../src/runtime/index.ts';
 
 const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
@@ -38,7 +39,12 @@ export class Observer {
       logger: silentLogger(),
       scopes: new Map<string, KindScope>([
         [gvkString(SparkApplications), scope],
-        [gvkString(Pods), { ...scope, labelSelector: 'spark-role=driver' }],
+        // Pods in protobuf, slim, as the operator reads them: the API server encodes each pod event once for every
+        // protobuf watcher, so the harness's watch adds little to its work (in JSON it would encode every one again).
+        [
+          gvkString(Pods),
+          { ...scope, labelSelector: 'spark-role=driver', transform: slimPod, decodeProtobuf: decodeSlimPod },
+        ],
       ]),
     });
   }

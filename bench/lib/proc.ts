@@ -49,3 +49,23 @@ export class CpuMeter {
     return out;
   }
 }
+
+/** The whole machine's CPU time between two samples (/proc/stat): how many of its cores were busy, on average. */
+export class MachineCpuMeter {
+  readonly #start = machineTicks();
+  readonly #startMs = Date.now();
+
+  /** Busy cores (user, nice, system, irq, softirq, steal) averaged since construction, and the wall seconds. */
+  read(): { busyCores: number; seconds: number } {
+    const now = machineTicks();
+    const seconds = (Date.now() - this.#startMs) / 1000;
+    return { busyCores: (now.busy - this.#start.busy) / USER_HZ / seconds, seconds };
+  }
+}
+
+function machineTicks(): { busy: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? 0), 0) };
+}
