@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { TransportError } from '../errors.ts';
 import type { KubeAccess } from './kubeconfig.ts';
 
@@ -27,6 +28,11 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
+/** What the agent takes from the request options: the TLS material, built into its SecureContext. */
+const TLS_MATERIAL = ['ca', 'cert', 'key', 'pfx', 'passphrase'] as const;
+/** What tells one TLS identity (one agent) from another. */
+const TLS_IDENTITY = [...TLS_MATERIAL, 'servername', 'rejectUnauthorized'] as const;
+
 export class HttpTransport {
   readonly server: URL;
   /** host:port of the API server, the metrics' `host` label. */
@@ -34,6 +40,8 @@ export class HttpTransport {
   readonly #kubeConfig: KubeAccess;
   readonly #userAgent: string;
   readonly #agents = new Map<string, HttpAgent>();
+  /** The TLS material of the last request and its agent: the same instances again need no digest. */
+  #lastIdentity: { readonly parts: readonly unknown[]; readonly agent: HttpAgent } | undefined;
 
   constructor(kubeConfig: KubeAccess, userAgent: string) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -85,6 +93,7 @@ export class HttpTransport {
   close(): void {
     for (const agent of this.#agents.values()) agent.destroy();
     this.#agents.clear();
+    this.#lastIdentity = undefined;
   }
 
   async #requestOptions(req: HttpRequest): Promise<RequestOptions> {
@@ -100,6 +109,10 @@ export class HttpTransport {
       headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(req.body));
     }
+    const agent = this.#agentFor(options);
+    // The agent holds the TLS material (in its SecureContext): left in the request, node's agent would build its
+    // pool key from the PEM texts on every request, and make a SecureContext for every new connection.
+    for (const field of TLS_MATERIAL) delete options[field];
     return {
       ...options,
       protocol: this.server.protocol,
@@ -108,13 +121,22 @@ export class HttpTransport {
       method: req.method,
       path: `${base}${req.path}`,
       headers,
-      agent: this.#agentFor(options),
+      agent,
       signal: req.signal,
     };
   }
 
   // One pooled agent per TLS identity (the client-node agent does not keep connections alive).
   #agentFor(options: RequestOptions): HttpAgent {
+    const parts = TLS_IDENTITY.map((field) => options[field]);
+    const last = this.#lastIdentity;
+    if (last && parts.every((part, i) => part === last.parts[i])) return last.agent;
+    const agent = this.#agentByDigest(options);
+    this.#lastIdentity = { parts, agent };
+    return agent;
+  }
+
+  #agentByDigest(options: RequestOptions): HttpAgent {
     const https = this.server.protocol === 'https:';
     const digest = createHash('sha256');
     for (const part of [options.ca, options.cert, options.key, options.pfx, options.servername]) {
@@ -128,11 +150,14 @@ export class HttpTransport {
       agent = https
         ? new HttpsAgent({
             keepAlive: true,
-            ca: options.ca,
-            cert: options.cert,
-            key: options.key,
-            pfx: options.pfx,
-            passphrase: options.passphrase,
+            // One SecureContext for every connection of this identity (parsing the key and certificates once).
+            secureContext: createSecureContext({
+              ca: options.ca,
+              cert: options.cert,
+              key: options.key,
+              pfx: options.pfx,
+              passphrase: options.passphrase,
+            }),
             servername: options.servername,
             rejectUnauthorized: options.rejectUnauthorized,
           })
