@@ -46,7 +46,7 @@ export function registerController(manager: Manager, settings: ScheduledControll
     manager,
     clock: settings.clock ?? manager.clock,
     recorder: manager.getEventRecorderFor(name),
-    localTimeZone: settings.localTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    localTimeZone: settings.localTimeZone ?? hostTimeZone,
     ...(settings.missedRunWindowMs === undefined ? {} : { missedRunWindowMs: settings.missedRunWindowMs }),
   });
   controllerFor(manager)
@@ -66,8 +66,17 @@ interface ReconcilerDeps {
   readonly manager: Pick<Manager, 'client'>;
   readonly clock: Clock;
   readonly recorder: EventRecorder;
-  readonly localTimeZone: string;
+  /** The zone of schedules that name none: a zone, or how to find it when first needed. */
+  readonly localTimeZone: string | (() => string);
   readonly missedRunWindowMs?: number;
+}
+
+// Asked when a schedule first needs it, not at start: Intl's answer loads ICU's time-zone data (about 6 MiB of
+// resident pages), which an operator with no ScheduledSparkApplication never needs.
+let hostZone: string | undefined;
+function hostTimeZone(): string {
+  hostZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return hostZone;
 }
 
 export class ScheduledReconciler {
@@ -91,7 +100,8 @@ export class ScheduledReconciler {
 
     const plan = decide({ name: request.name, spec: schedule.spec, status: schedule.status }, runs.map(observe), {
       now: this.#deps.clock.now(),
-      localTimeZone: this.#deps.localTimeZone,
+      localTimeZone:
+        typeof this.#deps.localTimeZone === 'string' ? this.#deps.localTimeZone : this.#deps.localTimeZone(),
       ...(this.#deps.missedRunWindowMs === undefined ? {} : { missedRunWindowMs: this.#deps.missedRunWindowMs }),
     });
     await this.#apply(ctx, schedule, runs, plan);
