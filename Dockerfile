@@ -38,7 +38,7 @@ COPY --from=build /app/dist ./dist
 USER 1000:1000
 EXPOSE 8080 8081
 # Node flags: src/operator/node-flags.ts (a smaller young generation and old-generation reserve: RSS).
-ENTRYPOINT ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/cli/sparkop.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "--heap-growing-percent=25", "dist/cli/sparkop.js"]
 
 # The spark-submit variant: a JRE and Spark (from the pyspark wheel, which ships Spark's jars and bin/spark-submit,
 # as the project's conformance tests use it). SPARK_HOME=/opt/spark.

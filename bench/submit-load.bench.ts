@@ -67,6 +67,13 @@ function apiServerProfile(label: string): Promise<ApiServerProfile> | undefined 
   return sleep(2000).then(() => profileApiServer(bc.kc, APISERVER_PROFILE_S, dir, label));
 }
 
+/** The processes whose CPU is counted in each phase: the whole control plane and the harness. */
+function controlPlanePids(): Map<string, number> {
+  const components = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'kwok'] as const;
+  return new Map([...components.map((c) => [c, bc.pid(c)] as [string, number]), ['harness', process.pid]]);
+}
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+
 const machineStart = machineInfo();
 const nodes = Math.max(2, Math.ceil(((CEILING ? 2 : 1) * APPS) / 900));
 log(
@@ -86,24 +93,27 @@ try {
   let ceiling:
     | (CeilingResult & {
         cpuSeconds: Record<string, number>;
+        machineBusyCores: number;
         apiserverCounts: ApiServerCounts;
         apiserverProfile?: ApiServerProfile;
       })
     | undefined;
   if (CEILING) {
-    const meter = new CpuMeter(
-      new Map([
-        ['kube-apiserver', bc.pid('kube-apiserver')],
-        ['etcd', bc.pid('etcd')],
-        ['harness', process.pid],
-      ]),
-    );
+    const meter = new CpuMeter(controlPlanePids());
+    const machineMeter = new MachineCpuMeter();
     const countsBefore = await readApiServerCounts(bc.kc);
     const profiling = apiServerProfile('ceiling');
     const result = await measureCeiling(writer, 'ceiling', appNames('raw', APPS), CONCURRENCY);
     const cpuSeconds = meter.read();
+    const machineBusyCores = round(machineMeter.read().busyCores, 2);
     const apiserverCounts = perApplication(countsBefore, await readApiServerCounts(bc.kc), APPS);
-    ceiling = { ...result, cpuSeconds, apiserverCounts, ...(profiling ? { apiserverProfile: await profiling } : {}) };
+    ceiling = {
+      ...result,
+      cpuSeconds,
+      machineBusyCores,
+      apiserverCounts,
+      ...(profiling ? { apiserverProfile: await profiling } : {}),
+    };
     log(`ceiling: ${result.appsPerSecond.toFixed(1)} apps/s (${result.writesPerSecond.toFixed(0)} writes/s)`);
     // Let the scheduler and kwok finish with the ceiling's pods before the operator's run.
     const deadline = Date.now() + 180_000;
@@ -129,17 +139,7 @@ try {
     nodeFlags: [...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   });
   const rssIdle = sampleProc(op.pid)?.rssBytes ?? 0;
-  const meter = new CpuMeter(
-    new Map([
-      ['operator', op.pid],
-      ['kube-apiserver', bc.pid('kube-apiserver')],
-      ['etcd', bc.pid('etcd')],
-      ['kube-scheduler', bc.pid('kube-scheduler')],
-      ['kube-controller-manager', bc.pid('kube-controller-manager')],
-      ['kwok', bc.pid('kwok')],
-      ['harness', process.pid],
-    ]),
-  );
+  const meter = new CpuMeter(new Map([['operator', op.pid], ...controlPlanePids()]));
   const machineMeter = new MachineCpuMeter();
   const names = appNames('app', APPS);
   const countsBefore = await readApiServerCounts(bc.kc);
@@ -247,7 +247,6 @@ try {
     .filter(([m]) => m !== 'GET')
     .reduce((a, [, v]) => a + v, 0);
   const machineEnd = machineInfo();
-  const round = (x: number, d = 1) => Number(x.toFixed(d));
   const summary = {
     benchmark: 'submit-load',
     date: new Date().toISOString(),
@@ -273,6 +272,7 @@ try {
           writesPerApp: ceiling.writesPerApp,
           concurrency: ceiling.concurrency,
           cpuSeconds: ceiling.cpuSeconds,
+          machineBusyCores: ceiling.machineBusyCores,
           apiserverPerApp: ceiling.apiserverCounts,
           ...(ceiling.apiserverProfile ? { apiserverProfile: ceiling.apiserverProfile } : {}),
         }

@@ -7,4 +7,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
 bash scripts/build.sh
 # Node flags and environment: src/operator/node-flags.ts (test/unit/deploy-image.test.ts keeps them equal).
 export MALLOC_MMAP_THRESHOLD_=131072
-exec node --max-semi-space-size=16 --heap-growing-percent=50 dist/cli/sparkop.js "$@"
+exec node --max-semi-space-size=16 --heap-growing-percent=25 dist/cli/sparkop.js "$@"

@@ -6,11 +6,13 @@
 // semi-spaces cost about 4 % more CPU per submitted application (4.46 → 4.65 ms) and took the RSS after a
 // 2000-application burst from 261.4 to 172.5 MiB (bench/README.md, `submit-load --apps 2000`).
 //
-// --heap-growing-percent=50: after each full collection V8 lets the old generation grow to a multiple of what
+// --heap-growing-percent=25: after each full collection V8 lets the old generation grow to a multiple of what
 // survived, up to 4× when collections are cheap; it keeps those pages. With 1.5× the scale bench's operator (2000
-// applications and 12 000 pods) ended with 72 MiB of old space committed instead of 148 and 210.7 MB of RSS instead
-// of 287.3, for the same CPU (31.17 s against 30.98 s for the whole fill).
-export const OPERATOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
+// applications and 12 000 pods) ended with 72 MiB of old space committed instead of 148 and 210.7 MiB of RSS instead
+// of 287.3, for the same CPU. With 1.25× at 10 000 applications (UI Services on): 275.8 MiB of RSS instead of 298.0,
+// a restarted process 291.9 instead of 335.9; the restart's initial lists took 15.1 s instead of 10.8 (more
+// collections while the heap grows) (bench/README.md, seventh pass).
+export const OPERATOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=25'];
 
 // MALLOC_MMAP_THRESHOLD_=131072: glibc serves allocations of 128 KiB and more with mmap and gives them back when
 // freed, but by default it raises that threshold to the size of any such block freed, after which big blocks come
