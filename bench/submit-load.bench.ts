@@ -9,7 +9,10 @@
 //    per application — SparkApplication, driver pod, its Services and ConfigMap, a status write — for N apps.
 // 2. The operator, `node dist/cli/sparkop.js` in a child process (--controller-threads T, --kube-api-qps Q), scoped
 //    to a namespace of its own; the harness creates N SparkApplications (as fast as possible, or R per second) and
-//    watches when each driver pod appears and each status reaches SUBMITTED (or later).
+//    watches when each driver pod appears and each status reaches SUBMITTED (or later). Latencies run to when those
+//    writes were committed (lib/revision-clock.ts: etcd revisions against the harness's own timed writes); the
+//    watch's arrival times are kept beside them.
+// kube-apiserver's own request and watch-event counts per application (its /metrics) are kept for both phases.
 // CPU seconds come from /proc/<pid>/stat of the operator, kube-apiserver and etcd; the operator's own counters from
 // its /metrics. --cpu-prof writes a V8 CPU profile of the operator (summarised by bench/lib/profile.ts).
 // --apiserver-profile=S takes an S-second CPU profile of kube-apiserver 2 s into the ceiling and into the operator's
