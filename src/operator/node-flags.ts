@@ -9,9 +9,9 @@
 // --heap-growing-percent=25: after each full collection V8 lets the old generation grow to a multiple of what
 // survived, up to 4× when collections are cheap; it keeps those pages. With 1.5× the scale bench's operator (2000
 // applications and 12 000 pods) ended with 72 MiB of old space committed instead of 148 and 210.7 MiB of RSS instead
-// of 287.3, for the same CPU. With 1.25× at 10 000 applications (UI Services on): 275.8 MiB of RSS instead of 298.0,
-// a restarted process 291.9 instead of 335.9; the restart's initial lists took 15.1 s instead of 10.8 (more
-// collections while the heap grows) (bench/README.md, seventh pass).
+// of 287.3, for the same CPU. With 1.25× at 10 000 applications (UI Services on): 267.0 and 275.8 MiB of RSS in two
+// runs against 298.0, a restarted process 283.4 and 291.9 against 335.9; the restart's initial lists took 12.6 and
+// 15.1 s against 10.8 (more collections while the heap grows) (bench/README.md, seventh pass).
 export const OPERATOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=25'];
 
 // MALLOC_MMAP_THRESHOLD_=131072: glibc serves allocations of 128 KiB and more with mmap and gives them back when
