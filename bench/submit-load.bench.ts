@@ -274,7 +274,7 @@ try {
           writesPerSecond: round(ceiling.writesPerSecond, 0),
           writesPerApp: ceiling.writesPerApp,
           concurrency: ceiling.concurrency,
-          cpuSeconds: ceiling.cpuSeconds,
+          cpuSeconds: Object.fromEntries(Object.entries(ceiling.cpuSeconds).map(([k, v]) => [k, round(v, 2)])),
           machineBusyCores: ceiling.machineBusyCores,
           apiserverPerApp: ceiling.apiserverCounts,
           ...(ceiling.apiserverProfile ? { apiserverProfile: ceiling.apiserverProfile } : {}),
