@@ -188,13 +188,17 @@ try {
       await sleep(CLOCK_TICK_MS);
     }
   })();
-  const submittedAt = (name: string): number | undefined => {
+  /** When the harness first saw the application SUBMITTED (or later), and the resourceVersion that showed it. */
+  const firstSubmitted = (name: string): { ms: number; rv: string | undefined } | undefined => {
     const t = observer.apps.get(name);
     if (!t) return undefined;
-    let first: number | undefined;
-    for (const [state, ms] of t.states) if (SUBMITTED.has(state) && (first === undefined || ms < first)) first = ms;
+    let first: { ms: number; rv: string | undefined } | undefined;
+    for (const [state, ms] of t.states) {
+      if (SUBMITTED.has(state) && (first === undefined || ms < first.ms)) first = { ms, rv: t.stateRvs.get(state) };
+    }
     return first;
   };
+  const submittedAt = (name: string) => firstSubmitted(name)?.ms;
   await observer.until(
     `${APPS} applications SUBMITTED`,
     () => names.every((n) => submittedAt(n) !== undefined),
@@ -227,18 +231,20 @@ try {
   // when the harness's watch saw it.
   const committedBy = (rv: string | undefined, seenMs: number | undefined) =>
     Math.min(clock.committedBy(rv) ?? Number.POSITIVE_INFINITY, seenMs ?? Number.NaN);
-  const firstSubmittedRv = (name: string) => {
-    const t = observer.apps.get(name);
-    const seen = submittedAt(name);
-    for (const [state, ms] of t?.states ?? []) if (ms === seen && SUBMITTED.has(state)) return t?.stateRvs.get(state);
-    return undefined;
-  };
   const since = (name: string, ms: number | undefined) => (ms ?? Number.NaN) - (sentMs.get(name) ?? 0);
   const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
   const createToPod = sorted(
-    names.map((n) => since(n, committedBy(observer.apps.get(n)?.driverCreatedRv, observer.apps.get(n)?.driverSeenMs))),
+    names.map((n) => {
+      const t = observer.apps.get(n);
+      return since(n, committedBy(t?.driverCreatedRv, t?.driverSeenMs));
+    }),
   );
-  const createToSubmitted = sorted(names.map((n) => since(n, committedBy(firstSubmittedRv(n), submittedAt(n)))));
+  const createToSubmitted = sorted(
+    names.map((n) => {
+      const first = firstSubmitted(n);
+      return since(n, committedBy(first?.rv, first?.ms));
+    }),
+  );
   const createToPodSeen = sorted(names.map((n) => since(n, observer.apps.get(n)?.driverSeenMs)));
   const createToSubmittedSeen = sorted(names.map((n) => since(n, submittedAt(n))));
   const windowS = (Math.max(...names.map((n) => submittedAt(n) ?? 0)) - started) / 1000;

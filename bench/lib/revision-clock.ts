@@ -9,15 +9,13 @@
 // kube-apiserver with etcd3 storage; bench-only.
 export class RevisionClock {
   readonly #points: { rv: number; answeredMs: number }[] = [];
-  #sorted = true;
+  /** Built on the first read after a note: the points sorted by revision, and the earliest answer from each on. */
   #suffixMin: Float64Array | undefined;
 
   /** Notes one of the harness's writes, answered at `answeredMs` with `resourceVersion`. */
   note(resourceVersion: string | undefined, answeredMs: number): void {
     const rv = Number(resourceVersion);
     if (!Number.isSafeInteger(rv)) return;
-    const last = this.#points.at(-1);
-    if (last && rv < last.rv) this.#sorted = false;
     this.#points.push({ rv, answeredMs });
     this.#suffixMin = undefined;
   }
@@ -30,8 +28,8 @@ export class RevisionClock {
   committedBy(resourceVersion: string | undefined): number | undefined {
     const rv = Number(resourceVersion);
     if (!Number.isSafeInteger(rv)) return undefined;
-    const points = this.#prepare();
     const suffixMin = this.#suffixMin ?? this.#buildSuffixMin();
+    const points = this.#points;
     // The first point with a revision above rv.
     let lo = 0;
     let hi = points.length;
@@ -43,16 +41,8 @@ export class RevisionClock {
     return lo < points.length ? suffixMin[lo] : undefined;
   }
 
-  #prepare() {
-    if (!this.#sorted) {
-      this.#points.sort((a, b) => a.rv - b.rv);
-      this.#sorted = true;
-    }
-    return this.#points;
-  }
-
   #buildSuffixMin(): Float64Array {
-    const points = this.#points;
+    const points = this.#points.sort((a, b) => a.rv - b.rv); // answers may arrive out of revision order
     const out = new Float64Array(points.length);
     let min = Number.POSITIVE_INFINITY;
     for (let i = points.length - 1; i >= 0; i--) {

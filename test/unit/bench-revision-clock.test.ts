@@ -21,3 +21,11 @@ test('a revision is committed by the earliest answer to any write of a higher re
   clock.note(undefined, 900);
   assert.equal(clock.size, 5);
 });
+
+test('answers noted in reverse revision order still bound each revision by later writes only', () => {
+  const clock = new RevisionClock();
+  for (const rv of [50, 40, 30, 20, 10]) clock.note(String(rv), rv * 10);
+  assert.equal(clock.committedBy('25'), 300, 'writes 30, 40 and 50 are later; 30 was answered first');
+  assert.equal(clock.committedBy('10'), 200);
+  assert.equal(clock.committedBy('50'), undefined);
+});
