@@ -139,11 +139,11 @@ export class HttpTransport {
   #agentByDigest(options: RequestOptions): HttpAgent {
     const https = this.server.protocol === 'https:';
     const digest = createHash('sha256');
-    for (const part of [options.ca, options.cert, options.key, options.pfx, options.servername]) {
+    for (const field of TLS_IDENTITY) {
+      const part = options[field];
       digest.update(part === undefined ? '-' : String(part));
       digest.update('\0');
     }
-    digest.update(String(options.rejectUnauthorized));
     const key = digest.digest('hex');
     let agent = this.#agents.get(key);
     if (!agent) {
