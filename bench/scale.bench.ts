@@ -18,13 +18,18 @@
 // --operator-env=E: environment variables for the operator, space-separated NAME=VALUE (e.g.
 // --operator-env=MALLOC_MMAP_THRESHOLD_=131072).
 //
-// --cpu-prof-restart: the restarted operator runs with --cpu-prof; its top functions by self time are printed (the
+// --restart-node-flags=A;B;…: restart the operator once per entry, one after the other on the same full cluster,
+// each time with that entry's Node flags added (an empty entry: as shipped), e.g. --restart-node-flags=";--foo;"
+// restarts three times, the second with --foo. The first restart is the one judged against the target.
+//
+// --cpu-prof-restart: the (first) restarted operator runs with --cpu-prof; its top functions by self time are printed (the
 // profile covers the re-observation and the 20 s after it).
 //
 // --heap-snapshot: once the cluster is full (after RSS is read), the operator writes a V8 heap snapshot (it runs
 // with --heapsnapshot-signal) to a kept directory, summed by type and constructor in the result.
 //
-// "Re-observed": controller_runtime_reconcile_total of the new process ≥ N and its work queue empty. Spurious
+// "Re-observed": controller_runtime_reconcile_total of the new process ≥ N and its work queue empty. "Caught up": its
+// log line saying every application of its initial lists was reconciled once (UI Services wait for it). Spurious
 // writes: the new process's rest_client_requests_total for POST/PUT/PATCH/DELETE (every write it sends, counted
 // by its own client) — zero when nothing changed while it was down — and driver pods still one per application.
 import { mkdtempSync } from 'node:fs';
@@ -64,6 +69,15 @@ const EXTRA_OPERATOR_ENV = Object.fromEntries(
     return [pair.slice(0, at), pair.slice(at + 1)];
   }),
 );
+/**
+ * --restart-node-flags=A;B;…: one restart per entry, each with these Node flags added to the operator's (an empty
+ * entry: as shipped). Default: one restart, as shipped.
+ */
+const RESTART_VARIANTS: string[][] = (() => {
+  const prefix = '--restart-node-flags=';
+  const value = argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  return value === undefined ? [[]] : value.split(';').map((entry) => entry.split(' ').filter(Boolean));
+})();
 const CONCURRENCY = 32;
 const NAMESPACES = numberFlag(argv, 'namespaces', 1) ?? 1;
 const NS_LIST = NAMESPACES === 1 ? ['scale'] : Array.from({ length: NAMESPACES }, (_, i) => `scale-${i}`);
@@ -145,6 +159,98 @@ function spread(values: readonly number[]): { samples: number; min: number; medi
 const reconciles = (m: readonly Sample[]) => sum(m, 'controller_runtime_reconcile_total', { controller: CONTROLLER });
 const writes = (m: readonly Sample[]) =>
   WRITE_METHODS.reduce((a, method) => a + sum(m, 'rest_client_requests_total', { method }), 0);
+
+interface RestartFigures {
+  extraNodeFlags: string[];
+  profileTop?: ReturnType<typeof summariseProfiles>;
+  /** Spawn → the SparkApplication controller's workers started (its caches synced). */
+  readySeconds: number;
+  /** Spawn → its "caught up" line: every application of the initial lists reconciled once. */
+  caughtUpSeconds: number | null;
+  allReobservedSeconds: number | null;
+  /** UI Service creations queued or running when the applications were re-observed (the predecessor's backlog). */
+  uiServicesPendingAtReobserved: number | null;
+  reconciles: number;
+  requestsByMethod: Record<string, number>;
+  writes: number;
+  submitCount: number;
+  driverPods?: number;
+  appsWithTwoDrivers?: number;
+  rssMiB: number;
+  /** RSS sampled every second over the 20 s after re-observation. */
+  rssWhileWatchingMiB: ReturnType<typeof spread>;
+  memory: ReturnType<typeof procMemory>;
+  v8MiB: ReturnType<typeof v8Memory>;
+}
+
+/**
+ * Starts the operator (the previous one is killed already) and times it: workers started, caught up, and every
+ * application reconciled with its queue empty; then watches 20 s more for writes, sampling RSS every second.
+ */
+async function measureRestart(
+  extraNodeFlags: readonly string[],
+  profile: boolean,
+): Promise<{ op: OperatorProcess; figures: RestartFigures }> {
+  const spawned = Date.now();
+  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'sparkop-restart-prof-')) : undefined;
+  const nodeFlags = [
+    ...opOptions.nodeFlags,
+    ...extraNodeFlags,
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ];
+  const restarted = await OperatorProcess.start({ ...opOptions, nodeFlags }, 120_000);
+  const readyS = (Date.now() - spawned) / 1000;
+  let synced: number | undefined;
+  let uiPending: number | undefined;
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    const m = await restarted.metrics();
+    const depth = sum(m, 'workqueue_depth', { name: CONTROLLER });
+    if (reconciles(m) >= APPS && depth === 0) {
+      synced = (Date.now() - spawned) / 1000;
+      uiPending = sum(m, 'sparkop_ui_service_creations_pending');
+      break;
+    }
+    await sleep(100);
+  }
+  const caughtUpLine = restarted.controllerLogLine('caught up: every key of the initial lists reconciled');
+  const caughtUpAt = typeof caughtUpLine?.time === 'string' ? Date.parse(caughtUpLine.time) : Number.NaN;
+  // Anything the restarted operator would write comes within seconds of its reconciles: watch for 20 s more.
+  const rssSamples: number[] = [];
+  for (let s = 0; s < 20; s++) {
+    await sleep(1000);
+    const rss = sampleProc(restarted.pid)?.rssBytes;
+    if (rss) rssSamples.push(rss / MiB);
+  }
+  const after = await restarted.metrics();
+  const rss = sampleProc(restarted.pid);
+  const figures: RestartFigures = {
+    extraNodeFlags: [...extraNodeFlags],
+    readySeconds: round(readyS, 2),
+    caughtUpSeconds: Number.isNaN(caughtUpAt) ? null : round((caughtUpAt - spawned) / 1000, 2),
+    allReobservedSeconds: synced === undefined ? null : round(synced, 2),
+    uiServicesPendingAtReobserved: uiPending ?? null,
+    reconciles: reconciles(after),
+    requestsByMethod: byLabel(after, 'rest_client_requests_total', 'method'),
+    writes: writes(after),
+    submitCount: sum(after, 'spark_application_submit_count'),
+    rssMiB: round((rss?.rssBytes ?? 0) / MiB),
+    rssWhileWatchingMiB: spread(rssSamples),
+    memory: procMemory(restarted.pid),
+    v8MiB: v8Memory(after),
+  };
+  if (profileDir) {
+    // The profile is written when the process exits: stop it here, and start the next one as shipped.
+    await restarted.stop();
+    figures.profileTop = summariseProfiles(profileDir, 30);
+    log(`restarted operator's profile (${profileDir}), top by self time:`);
+    for (const l of figures.profileTop) {
+      log(`  ${l.selfMs.toFixed(0)} ms ${l.percent.toFixed(1)}% ${l.functionName} ${l.url}`);
+    }
+    return { op: await OperatorProcess.start(opOptions, 120_000), figures };
+  }
+  return { op: restarted, figures };
+}
 
 const machineStart = machineInfo();
 const pods = APPS * (1 + EXECUTORS);
@@ -248,49 +354,30 @@ try {
   const allPods = await listInBench(Pods);
   const runningApps = [...observer.apps.values()].filter((t) => t.lastState === 'RUNNING').length;
 
-  // Restart: SIGKILL, start again; time from spawn until every application was reconciled and the queue is empty.
-  await op.kill();
-  const spawned = Date.now();
-  const profileDir = CPU_PROF_RESTART ? mkdtempSync(join(tmpdir(), 'sparkop-restart-prof-')) : undefined;
-  const restartOptions = profileDir
-    ? { ...opOptions, nodeFlags: [...opOptions.nodeFlags, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] }
-    : opOptions;
-  op = await OperatorProcess.start(restartOptions, 120_000);
-  const readyS = (Date.now() - spawned) / 1000;
-  const restarted = op;
-  let synced: number | undefined;
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    const m = await restarted.metrics();
-    const depth = sum(m, 'workqueue_depth', { name: CONTROLLER });
-    if (reconciles(m) >= APPS && depth === 0) {
-      synced = (Date.now() - spawned) / 1000;
-      break;
-    }
-    await sleep(100);
+  // Restarts: SIGKILL, start again; time from spawn until every application was reconciled and the queue is empty.
+  // One restart per --restart-node-flags entry (default one, as shipped), each killing the one before, on the same
+  // full cluster: the variants are compared on one cluster state instead of across 30-minute fills.
+  const restarts: RestartFigures[] = [];
+  for (const [i, extraNodeFlags] of RESTART_VARIANTS.entries()) {
+    const killed = op;
+    await killed.kill();
+    const measured = await measureRestart(extraNodeFlags, CPU_PROF_RESTART && i === 0);
+    op = measured.op;
+    restarts.push(measured.figures);
+    log(
+      `restart ${i + 1}/${RESTART_VARIANTS.length} (${extraNodeFlags.join(' ') || 'as shipped'}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions`,
+    );
   }
-  // Anything the restarted operator would write comes within seconds of its reconciles: watch for 20 s more,
-  // sampling its RSS every second (the restarted process's memory is what a user sees after any restart).
-  const restartedRss: number[] = [];
-  for (let s = 0; s < 20; s++) {
-    await sleep(1000);
-    const rss = sampleProc(restarted.pid)?.rssBytes;
-    if (rss) restartedRss.push(rss / MiB);
-  }
-  const after = await restarted.metrics();
-  const rssAfterRestart = sampleProc(restarted.pid);
-  const memoryAfterRestart = procMemory(restarted.pid);
-  const v8AfterRestart = v8Memory(after);
+  const restart = restarts[0] as RestartFigures;
+  const synced = restart.allReobservedSeconds ?? undefined;
   const driversAfter = await listInBench(Pods, 'spark-role=driver');
   const doubles = [...observer.apps.values()].filter((t) => t.driverPods.size > 1).length;
-  observer.stop();
-  await restarted.stop();
-  const restartProfile = profileDir ? summariseProfiles(profileDir, 30) : undefined;
-  if (restartProfile) {
-    log(`restarted operator's profile (${profileDir}), top by self time:`);
-    for (const l of restartProfile)
-      log(`  ${l.selfMs.toFixed(0)} ms ${l.percent.toFixed(1)}% ${l.functionName} ${l.url}`);
+  for (const r of restarts) {
+    r.driverPods = driversAfter.length;
+    r.appsWithTwoDrivers = doubles;
   }
+  observer.stop();
+  await op.stop();
 
   const machineEnd = machineInfo();
   const summary = {
@@ -323,22 +410,8 @@ try {
     /** CPU the operator used from its start until the cluster was full (the same work in every run of one size). */
     operatorCpuSeconds: round(beforeRestart?.cpuSeconds ?? 0, 2),
     ...(heap ? { heap } : {}),
-    restart: {
-      ...(restartProfile ? { profileTop: restartProfile } : {}),
-      readySeconds: round(readyS, 2),
-      allReobservedSeconds: synced === undefined ? null : round(synced, 2),
-      reconciles: reconciles(after),
-      requestsByMethod: byLabel(after, 'rest_client_requests_total', 'method'),
-      writes: writes(after),
-      submitCount: sum(after, 'spark_application_submit_count'),
-      driverPods: driversAfter.length,
-      appsWithTwoDrivers: doubles,
-      rssMiB: round((rssAfterRestart?.rssBytes ?? 0) / MiB),
-      /** RSS sampled every second over the 20 s after re-observation. */
-      rssWhileWatchingMiB: spread(restartedRss),
-      memory: memoryAfterRestart,
-      v8MiB: v8AfterRestart,
-    },
+    restart,
+    ...(restarts.length > 1 ? { restarts } : {}),
   };
   const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
   const full = APPS >= 10_000 && EXECUTORS >= 5;
@@ -377,6 +450,20 @@ try {
           '<= 15',
           scaled(synced !== undefined && synced <= 15),
         ],
+        [
+          '   lists done (workers started) / caught up (s)',
+          `${restart.readySeconds} / ${restart.caughtUpSeconds ?? '-'}`,
+          '',
+          '',
+        ],
+        ...restarts
+          .slice(1)
+          .map((r, i) => [
+            `   restart ${i + 2} (${r.extraNodeFlags.join(' ') || 'as shipped'}): lists / caught up / re-observed (s)`,
+            `${r.readySeconds} / ${r.caughtUpSeconds ?? '-'} / ${r.allReobservedSeconds ?? 'not reached'} (writes ${r.writes}, submissions ${r.submitCount})`,
+            '',
+            '',
+          ]),
         [
           '   restarted operator RSS: min / median / max',
           `${summary.restart.rssWhileWatchingMiB.min} / ${summary.restart.rssWhileWatchingMiB.median} / ${summary.restart.rssWhileWatchingMiB.max} (${summary.restart.rssWhileWatchingMiB.samples} s)`,

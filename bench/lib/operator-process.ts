@@ -119,6 +119,20 @@ export class OperatorProcess {
       .some((line) => line.includes('"msg":"starting workers"') && line.includes(`"controller":"${APP_CONTROLLER}"`));
   }
 
+  /** The first log line of the SparkApplication controller with message `msg`, parsed; undefined if none yet. */
+  controllerLogLine(msg: string): Record<string, unknown> | undefined {
+    for (const line of this.logText().split('\n')) {
+      if (!line.includes(`"msg":${JSON.stringify(msg)}`) || !line.includes(`"controller":"${APP_CONTROLLER}"`))
+        continue;
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        // a line cut by a concurrent write: not there yet
+      }
+    }
+    return undefined;
+  }
+
   /** Whether this process's log lines so far contain `text`. */
   logged(text: string): boolean {
     return this.logText().includes(text);

@@ -7,6 +7,7 @@
 //   not run it again, and when it is due `onRetryDue` is called — the controller requeues the object, whose next
 //   reconcile asks again. Success forgets the key's failures.
 // - The last failure is kept until the reconciler takes it (to report it once, e.g. as an Event).
+// - `holdUntil`: tasks are queued but none runs before it settles (a restarted controller catching up first).
 import { type Clock, realClock, type TimerHandle } from './clock.ts';
 import { ItemExponentialRateLimiter, type RateLimiter } from './workqueue/ratelimiter.ts';
 
@@ -18,6 +19,8 @@ export interface BackgroundTasksOptions {
   /** Delay before a failed key's next try. Default: 5 ms doubling per consecutive failure, at most 1000 s. */
   readonly backoff?: RateLimiter<string>;
   readonly clock?: Clock;
+  /** No task runs before this settles (resolved or rejected); they queue meanwhile. */
+  readonly holdUntil?: PromiseLike<unknown>;
 }
 
 /** What `start` did: ran the task, queued it, or dropped it (one pending for the key, or the key backing off). */
@@ -46,6 +49,7 @@ export class BackgroundTasks {
   readonly #entries = new Map<string, Entry>();
   readonly #failures = new Map<string, Failure>();
   #running = 0;
+  #held = false;
 
   constructor(options: BackgroundTasksOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -55,6 +59,14 @@ export class BackgroundTasks {
     this.#onRetryDue = options.onRetryDue;
     this.#backoff = options.backoff ?? new ItemExponentialRateLimiter<string>();
     this.#clock = options.clock ?? realClock;
+    if (options.holdUntil) {
+      this.#held = true;
+      const release = () => {
+        this.#held = false;
+        this.#pump();
+      };
+      options.holdUntil.then(release, release);
+    }
   }
 
   /** Runs `task` for `key` unless one is pending for it or the key is backing off (then `task` is dropped). */
@@ -111,6 +123,11 @@ export class BackgroundTasks {
     return this.#running;
   }
 
+  /** Whether tasks are held (holdUntil has not settled yet). */
+  get held(): boolean {
+    return this.#held;
+  }
+
   #forget(key: string): void {
     this.#failures.get(key)?.timer.cancel();
     this.#failures.delete(key);
@@ -118,6 +135,7 @@ export class BackgroundTasks {
   }
 
   #pump(): void {
+    if (this.#held) return;
     for (const [key, entry] of this.#entries) {
       if (this.#running >= this.#concurrency) return;
       if (entry.running) continue;

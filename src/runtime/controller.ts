@@ -60,6 +60,10 @@ export class Controller implements Runnable {
   #running: { signal: AbortSignal } | undefined;
   /** True once the sources synced and the workers start; false if start() ended before. */
   readonly #started = Promise.withResolvers<boolean>();
+  /** True once every key queued when the workers started was reconciled once; false if the controller stopped first. */
+  readonly #caughtUp = Promise.withResolvers<boolean>();
+  /** The keys of the initial lists not reconciled yet (see whenCaughtUp). */
+  #initialKeys: Set<string> | undefined;
   #forceStop: AbortSignal = neverAborted;
 
   constructor(options: ControllerOptions) {
@@ -98,14 +102,25 @@ export class Controller implements Runnable {
     this.#requests.add(request);
   }
 
-  /**
-   * Runs until `signal` aborts, then stops taking keys and resolves once the reconciles in flight have finished.
-   * `options.forceStop` aborts the reconcilers' own signal (the manager's graceful-shutdown deadline).
-   */
+  /** True once the sources synced and the workers start; false if start() ended before. */
   whenStarted(): Promise<boolean> {
     return this.#started.promise;
   }
 
+  /**
+   * Resolves true once every key that was queued when the workers started (what the sources' initial lists
+   * brought) has been reconciled once, whatever the outcome: from then on the controller has looked at everything
+   * that existed when it started. False if the controller stops before. A reconciler may hold back work that is
+   * not urgent (a restarted operator's backlog) until then, so that it does not compete with catching up.
+   */
+  whenCaughtUp(): Promise<boolean> {
+    return this.#caughtUp.promise;
+  }
+
+  /**
+   * Runs until `signal` aborts, then stops taking keys and resolves once the reconciles in flight have finished.
+   * `options.forceStop` aborts the reconcilers' own signal (the manager's graceful-shutdown deadline).
+   */
   async start(signal: AbortSignal, options: RunOptions = {}): Promise<void> {
     if (this.#running) throw new ControllerStartError(`controller ${this.name} was already started`);
     this.#running = { signal };
@@ -122,17 +137,28 @@ export class Controller implements Runnable {
     } catch (err) {
       this.queue.shutdown();
       this.#started.resolve(false);
+      this.#caughtUp.resolve(false);
       throw err;
     }
     if (signal.aborted) {
       this.#started.resolve(false);
+      this.#caughtUp.resolve(false);
       return;
     }
 
-    this.#log.info({ workers: this.#workers }, 'starting workers');
+    this.#initialKeys = new Set(this.queue.queuedItems());
+    const initialKeys = this.#initialKeys.size;
+    this.#log.info({ workers: this.#workers, initialKeys }, 'starting workers');
     this.#started.resolve(true);
+    const workersStarted = this.#clock.now();
+    void this.#caughtUp.promise.then((caughtUp) => {
+      const seconds = (this.#clock.now() - workersStarted) / 1000;
+      if (caughtUp) this.#log.info({ initialKeys, seconds }, 'caught up: every key of the initial lists reconciled');
+    });
+    if (initialKeys === 0) this.#caughtUp.resolve(true);
     const workers = Array.from({ length: this.#workers }, () => this.#work());
     await Promise.all(workers);
+    this.#caughtUp.resolve(false);
     this.#log.info('all workers finished');
   }
 
@@ -165,8 +191,16 @@ export class Controller implements Runnable {
         this.#log.error({ err, key }, 'internal error in the reconcile loop');
       } finally {
         this.queue.done(key);
+        this.#reconciledOnce(key);
       }
     }
+  }
+
+  #reconciledOnce(key: string): void {
+    const initial = this.#initialKeys;
+    if (!initial?.delete(key) || initial.size > 0) return;
+    this.#initialKeys = undefined;
+    this.#caughtUp.resolve(true);
   }
 
   async #reconcileKey(key: string): Promise<void> {

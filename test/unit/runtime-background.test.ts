@@ -182,6 +182,35 @@ describe('BackgroundTasks', () => {
     );
   });
 
+  test('holdUntil: tasks queue but none runs before it settles, then they run in order; a rejection releases too', async () => {
+    for (const settleWith of ['resolve', 'reject'] as const) {
+      const log: string[] = [];
+      const hold = Promise.withResolvers<void>();
+      const pool = new BackgroundTasks({ concurrency: 1, holdUntil: hold.promise });
+      const gates = ['a', 'b'].map((n) => gate(log, n));
+      assert.deepEqual(
+        gates.map((g, i) => pool.start(`k${i}`, g.task)),
+        ['queued', 'queued'],
+      );
+      assert.equal(pool.start('k0', gate(log, 'again').task), 'pending');
+      await tick();
+      assert.deepEqual(log, [], 'nothing runs while held');
+      assert.equal(pool.held, true);
+      assert.equal(pool.size, 2);
+      await pool.cancel('k1'); // a queued task can still be dropped while held
+      assert.equal(pool.size, 1);
+      if (settleWith === 'resolve') hold.resolve();
+      else hold.reject(new Error('controller stopped'));
+      await tick();
+      assert.equal(pool.held, false);
+      assert.deepEqual(log, ['start a'], settleWith);
+      gates[0]?.release();
+      await tick();
+      assert.deepEqual(log, ['start a', 'end a']);
+      assert.equal(pool.start('k2', gate(log, 'c').task), 'started', 'after the hold, tasks start at once');
+    }
+  });
+
   test('rejects a concurrency that is not a positive integer', () => {
     assert.throws(() => new BackgroundTasks({ concurrency: 0 }), RangeError);
     assert.throws(() => new BackgroundTasks({ concurrency: 1.5 }), RangeError);

@@ -356,6 +356,87 @@ describe('controller', () => {
     await running;
   });
 
+  test('whenCaughtUp: once every key queued before the workers started was reconciled once, whatever its outcome', async (t) => {
+    const f = fixture();
+    f.informer(Parent).synced = false;
+    const slow = Promise.withResolvers<void>();
+    const { calls, reconciler } = scripted(async (req) => {
+      if (req.name === 'slow') await slow.promise;
+      if (req.name === 'broken') throw new Error('fails every time');
+      return undefined;
+    });
+    const controller = controllerFor(f.host)
+      .for(Parent)
+      .withOptions({ maxConcurrentReconciles: 2 })
+      .complete(reconciler);
+    const stop = new AbortController();
+    t.after(() => stop.abort());
+    const running = controller.start(stop.signal);
+    let caughtUp: boolean | undefined;
+    void controller.whenCaughtUp().then((v) => (caughtUp = v));
+    await settle();
+    // The initial list: delivered before the source counts as synced.
+    for (const name of ['a', 'slow', 'broken']) f.informer(Parent).add(parent(name));
+    f.informer(Parent).synced = true;
+    f.clock.advance(100);
+    await settle();
+    assert.deepEqual([...calls].sort(), ['ns/a', 'ns/broken', 'ns/slow']);
+    // A key that arrives after the start is not part of catching up; the failed one counts as looked at.
+    f.informer(Parent).add(parent('later'));
+    await settle();
+    assert.equal(caughtUp, undefined, 'still reconciling "slow"');
+    slow.resolve();
+    await settle();
+    assert.equal(caughtUp, true);
+    const line = f.logLines.find((l) => l.msg === 'caught up: every key of the initial lists reconciled');
+    assert.equal(line?.initialKeys, 3);
+    stop.abort();
+    await running;
+  });
+
+  test('whenCaughtUp: true at once with nothing to catch up; false when the controller stops first', async () => {
+    const empty = fixture();
+    const idle = controllerFor(empty.host)
+      .for(Parent)
+      .complete({ reconcile: async () => undefined });
+    const stopIdle = new AbortController();
+    const idleRunning = idle.start(stopIdle.signal);
+    await settle();
+    assert.equal(await idle.whenCaughtUp(), true);
+    stopIdle.abort();
+    await idleRunning;
+
+    const f = fixture();
+    f.informer(Parent).synced = false;
+    const never = Promise.withResolvers<void>();
+    const controller = controllerFor(f.host)
+      .for(Parent)
+      .complete({ reconcile: () => never.promise.then(() => undefined) });
+    const stop = new AbortController();
+    const running = controller.start(stop.signal);
+    await settle();
+    f.informer(Parent).add(parent('stuck'));
+    f.informer(Parent).synced = true;
+    f.clock.advance(100);
+    await settle();
+    stop.abort();
+    never.resolve();
+    await running;
+    assert.equal(await controller.whenCaughtUp(), true, 'its one key finished while stopping');
+
+    const g = fixture();
+    g.informer(Parent).synced = false;
+    const unsynced = controllerFor(g.host)
+      .for(Parent)
+      .complete({ reconcile: async () => undefined });
+    const stopUnsynced = new AbortController();
+    const unsyncedRunning = unsynced.start(stopUnsynced.signal);
+    await settle();
+    stopUnsynced.abort();
+    await unsyncedRunning;
+    assert.equal(await unsynced.whenCaughtUp(), false, 'stopped before its sources synced');
+  });
+
   test('start fails with CacheSyncTimeoutError when a source never syncs', async () => {
     const f = fixture();
     f.informer(Parent).synced = false;

@@ -66,6 +66,8 @@ export function registerSparkApplicationController(
   const submitter = settings.submitter === 'native' ? nativeSubmitter(manager.client) : settings.submitter;
   // Applications whose UI Service create failed in the background, once their backoff is over: reconciled again.
   const uiServiceFailures = new GenericSource<KubeObject>('UI Service creation failures', enqueueForObject());
+  // UI Services wait until the controller has reconciled every application it found at start (see ReconcilerDeps).
+  const caughtUp = Promise.withResolvers<void>();
   const reconciler = new SparkApplicationReconciler({
     client: manager.client,
     clock: manager.clock,
@@ -74,6 +76,7 @@ export function registerSparkApplicationController(
     metrics,
     settings,
     requeue: (request) => uiServiceFailures.emit({ metadata: { namespace: request.namespace, name: request.name } }),
+    holdBackgroundUntil: caughtUp.promise,
   });
   new Gauge({
     name: 'sparkop_ui_service_creations_pending',
@@ -90,4 +93,5 @@ export function registerSparkApplicationController(
     .withOptions({ name: CONTROLLER_NAME, maxConcurrentReconciles: settings.controllerThreads })
     .complete(reconciler);
   void controller.watch(uiServiceFailures);
+  void controller.whenCaughtUp().then(() => caughtUp.resolve());
 }

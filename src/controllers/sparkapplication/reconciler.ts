@@ -76,6 +76,12 @@ export interface ReconcilerDeps {
   readonly settings: SparkApplicationControllerSettings;
   /** Reconciles an application again; called when a failed UI Service create of it may be retried (backoff over). */
   readonly requeue?: (request: Request) => void;
+  /**
+   * No UI Service is created before this settles; the controller passes "caught up with the initial lists". After a
+   * restart, the predecessor's unfinished UI Services (each costing kube-apiserver a cluster-IP allocation) would
+   * otherwise compete with the first look at every application (bench/README.md, eighth pass).
+   */
+  readonly holdBackgroundUntil?: PromiseLike<unknown>;
 }
 
 /** An action the cluster refused; `cause` holds the API error. */
@@ -105,6 +111,7 @@ export class SparkApplicationReconciler implements Reconciler {
     this.#uiServices = new BackgroundTasks({
       concurrency: Math.max(1, deps.settings.controllerThreads),
       clock: deps.clock,
+      ...(deps.holdBackgroundUntil ? { holdUntil: deps.holdBackgroundUntil } : {}),
       onRetryDue: (key) => {
         const slash = key.indexOf('/');
         deps.requeue?.({ namespace: key.slice(0, slash), name: key.slice(slash + 1) });

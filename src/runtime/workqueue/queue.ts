@@ -84,6 +84,11 @@ export class WorkQueue<T> {
     return this.#shuttingDown;
   }
 
+  /** Keys waiting for a worker or queued again while in work (not delayed ones), in no particular order. */
+  queuedItems(): T[] {
+    return [...this.#dirty];
+  }
+
   /** Keys currently handed to workers. */
   get processingCount(): number {
     return this.#processing.size;
