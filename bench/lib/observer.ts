@@ -1,5 +1,6 @@
 // Watches the SparkApplications and driver pods of one or more namespaces from the harness and notes, per
-// application, when (harness clock, ms) its driver pod was first seen and when its status first showed each state.
+// application, when (harness clock, ms) its driver pod was first seen, first seen Running, and when its status first
+// showed each state.
 // creationTimestamp has a resolution of one second, too coarse for latencies of milliseconds: watch arrival times are
 // used instead (they include the watch's delivery delay, so latencies are overstated, never understated), and the
 // resourceVersions of those writes are noted for a RevisionClock (lib/revision-clock.ts), which times them without
@@ -17,6 +18,8 @@ export interface AppTimes {
   driverSeenMs?: number;
   /** The first driver pod's resourceVersion as created (its ADDED event). */
   driverCreatedRv?: string;
+  /** When a driver pod was first seen Running (bound by the scheduler, started by kwok). */
+  driverRunningMs?: number;
   /** The resourceVersion of the write that first showed a state, per state. */
   readonly stateRvs: Map<string, string>;
   /** First time each applicationState.state was seen. */
@@ -75,19 +78,20 @@ export class Observer {
       this.onChange();
     };
     apps.addEventHandler({ onAdd: onApp, onUpdate: (_, o) => onApp(o) });
-    pods.addEventHandler({
-      onAdd: (pod) => {
-        const name = pod.metadata?.labels?.[APP_NAME_LABEL];
-        if (!name) return;
-        const t = this.#times(name);
-        if (t.driverSeenMs === undefined) {
-          t.driverSeenMs = Date.now();
-          t.driverCreatedRv = pod.metadata?.resourceVersion;
-        }
-        t.driverPods.add(pod.metadata?.uid ?? '');
-        this.onChange();
-      },
-    });
+    const onPod = (pod: KubeObject & { status?: { phase?: string } }, added: boolean) => {
+      const name = pod.metadata?.labels?.[APP_NAME_LABEL];
+      if (!name) return;
+      const t = this.#times(name);
+      const now = Date.now();
+      if (added && t.driverSeenMs === undefined) {
+        t.driverSeenMs = now;
+        t.driverCreatedRv = pod.metadata?.resourceVersion;
+      }
+      if (t.driverRunningMs === undefined && pod.status?.phase === 'Running') t.driverRunningMs = now;
+      t.driverPods.add(pod.metadata?.uid ?? '');
+      this.onChange();
+    };
+    pods.addEventHandler({ onAdd: (pod) => onPod(pod, true), onUpdate: (_, pod) => onPod(pod, false) });
     await this.#cache.waitForSync(this.#abort.signal);
   }
 
