@@ -22,14 +22,17 @@
 // each time with that entry's Node flags added (an empty entry: as shipped), e.g. --restart-node-flags=";--foo;"
 // restarts three times, the second with --foo. The first restart is the one judged against the target.
 //
-// --cpu-prof-restart: the (first) restarted operator runs with --cpu-prof; its top functions by self time are printed (the
+// --cpu-prof-restart: the last restarted operator runs with --cpu-prof (the first, judged one does not, unless it is
+// the only one); its top functions by self time are printed (the
 // profile covers the re-observation and the 20 s after it).
 //
 // --heap-snapshot: once the cluster is full (after RSS is read), the operator writes a V8 heap snapshot (it runs
 // with --heapsnapshot-signal) to a kept directory, summed by type and constructor in the result.
 //
-// "Re-observed": controller_runtime_reconcile_total of the new process ≥ N and its work queue empty. "Caught up": its
-// log line saying every application of its initial lists was reconciled once (UI Services wait for it). Spurious
+// "Re-observed" (judged): the new process's "caught up" log line — every application of its initial lists was
+// reconciled once (Controller.whenCaughtUp; UI Services wait for it). Also timed, as before 2026-11-26 17:00: its
+// controller_runtime_reconcile_total ≥ N with its work queue empty, a proxy that also waits for work the restart
+// goes on with (the predecessor's UI Services, their status writes) and can count one application twice. Spurious
 // writes: the new process's rest_client_requests_total for POST/PUT/PATCH/DELETE (every write it sends, counted
 // by its own client) — zero when nothing changed while it was down — and driver pods still one per application.
 import { mkdtempSync } from 'node:fs';
@@ -49,7 +52,7 @@ import { machineInfo, saveResult, table } from './lib/machine.ts';
 import { byLabel, type Sample, sum } from './lib/metrics.ts';
 import { Observer } from './lib/observer.ts';
 import { OperatorProcess } from './lib/operator-process.ts';
-import { sampleProc } from './lib/proc.ts';
+import { CpuMeter, MachineCpuMeter, sampleProc } from './lib/proc.ts';
 import { summariseProfiles } from './lib/profile.ts';
 
 const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
@@ -160,6 +163,9 @@ const reconciles = (m: readonly Sample[]) => sum(m, 'controller_runtime_reconcil
 const writes = (m: readonly Sample[]) =>
   WRITE_METHODS.reduce((a, method) => a + sum(m, 'rest_client_requests_total', { method }), 0);
 
+const CAUGHT_UP = 'caught up: every key of the initial lists reconciled';
+const roundAll = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v, 2)]));
+
 interface RestartFigures {
   extraNodeFlags: string[];
   profileTop?: ReturnType<typeof summariseProfiles>;
@@ -170,6 +176,7 @@ interface RestartFigures {
   allReobservedSeconds: number | null;
   /** UI Service creations queued or running when the applications were re-observed (the predecessor's backlog). */
   uiServicesPendingAtReobserved: number | null;
+  cpuSeconds: Record<string, Record<string, number>>;
   reconciles: number;
   requestsByMethod: Record<string, number>;
   writes: number;
@@ -198,22 +205,36 @@ async function measureRestart(
     ...extraNodeFlags,
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
+  // Where the cores go while the new process lists and catches up: every process's CPU, by phase.
+  let cluster = new CpuMeter(bc.controlPlanePids());
+  let machine = new MachineCpuMeter();
   const restarted = await OperatorProcess.start({ ...opOptions, nodeFlags }, 120_000);
   const readyS = (Date.now() - spawned) / 1000;
+  const listing = { ...cluster.read(), operator: sampleProc(restarted.pid)?.cpuSeconds ?? 0 };
+  const listingBusy = machine.read().busyCores;
+  cluster = new CpuMeter(new Map([['operator', restarted.pid], ...bc.controlPlanePids()]));
+  machine = new MachineCpuMeter();
   let synced: number | undefined;
   let uiPending: number | undefined;
+  let reobserving: Record<string, number> | undefined;
+  let reobservingBusy: number | undefined;
   const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    const m = await restarted.metrics();
-    const depth = sum(m, 'workqueue_depth', { name: CONTROLLER });
-    if (reconciles(m) >= APPS && depth === 0) {
-      synced = (Date.now() - spawned) / 1000;
-      uiPending = sum(m, 'sparkop_ui_service_creations_pending');
-      break;
+  // Until both: its "caught up" line, and every application reconciled with the queue empty.
+  while (Date.now() < deadline && (synced === undefined || reobserving === undefined)) {
+    if (!reobserving && restarted.controllerLogLine(CAUGHT_UP) !== undefined) {
+      reobserving = { ...cluster.read() };
+      reobservingBusy = machine.read().busyCores;
+    }
+    if (synced === undefined) {
+      const m = await restarted.metrics();
+      if (reconciles(m) >= APPS && sum(m, 'workqueue_depth', { name: CONTROLLER }) === 0) {
+        synced = (Date.now() - spawned) / 1000;
+        uiPending = sum(m, 'sparkop_ui_service_creations_pending');
+      }
     }
     await sleep(100);
   }
-  const caughtUpLine = restarted.controllerLogLine('caught up: every key of the initial lists reconciled');
+  const caughtUpLine = restarted.controllerLogLine(CAUGHT_UP);
   const caughtUpAt = typeof caughtUpLine?.time === 'string' ? Date.parse(caughtUpLine.time) : Number.NaN;
   // Anything the restarted operator would write comes within seconds of its reconciles: watch for 20 s more.
   const rssSamples: number[] = [];
@@ -230,6 +251,14 @@ async function measureRestart(
     caughtUpSeconds: Number.isNaN(caughtUpAt) ? null : round((caughtUpAt - spawned) / 1000, 2),
     allReobservedSeconds: synced === undefined ? null : round(synced, 2),
     uiServicesPendingAtReobserved: uiPending ?? null,
+    cpuSeconds: {
+      /** Spawn → workers started: every process's CPU seconds and the machine's busy cores. */
+      listing: { ...roundAll(listing), machineBusyCores: round(listingBusy, 2) },
+      /** Workers started → caught up (seen within 100 ms). */
+      ...(reobserving
+        ? { catchingUp: { ...roundAll(reobserving), machineBusyCores: round(reobservingBusy ?? 0, 2) } }
+        : {}),
+    },
     reconciles: reconciles(after),
     requestsByMethod: byLabel(after, 'rest_client_requests_total', 'method'),
     writes: writes(after),
@@ -361,7 +390,9 @@ try {
   for (const [i, extraNodeFlags] of RESTART_VARIANTS.entries()) {
     const killed = op;
     await killed.kill();
-    const measured = await measureRestart(extraNodeFlags, CPU_PROF_RESTART && i === 0);
+    // The profiler slows the process it profiles: the last restart has it, the first (judged) one runs as given.
+    const profiled = CPU_PROF_RESTART && i === RESTART_VARIANTS.length - 1 && (i > 0 || RESTART_VARIANTS.length === 1);
+    const measured = await measureRestart(extraNodeFlags, profiled);
     op = measured.op;
     restarts.push(measured.figures);
     log(
@@ -369,7 +400,6 @@ try {
     );
   }
   const restart = restarts[0] as RestartFigures;
-  const synced = restart.allReobservedSeconds ?? undefined;
   const driversAfter = await listInBench(Pods, 'spark-role=driver');
   const doubles = [...observer.apps.values()].filter((t) => t.driverPods.size > 1).length;
   for (const r of restarts) {
@@ -445,17 +475,26 @@ try {
           '',
         ],
         [
-          'restart -> all apps re-observed (s)',
-          String(summary.restart.allReobservedSeconds ?? 'not reached'),
+          'restart -> all apps re-observed ("caught up", s)',
+          String(restart.caughtUpSeconds ?? 'not reached'),
           '<= 15',
-          scaled(synced !== undefined && synced <= 15),
+          scaled(restart.caughtUpSeconds !== null && restart.caughtUpSeconds <= 15),
         ],
         [
-          '   lists done (workers started) / caught up (s)',
-          `${restart.readySeconds} / ${restart.caughtUpSeconds ?? '-'}`,
+          '   lists done (workers started) / every app reconciled, queue empty (s)',
+          `${restart.readySeconds} / ${restart.allReobservedSeconds ?? 'not reached'}`,
           '',
           '',
         ],
+        ...(['listing', 'catchingUp'] as const).map((phase) => {
+          const c = restart.cpuSeconds[phase];
+          const { machineBusyCores, ...byProcess } = c ?? {};
+          const top = Object.entries(byProcess)
+            .sort(([, a], [, b]) => b - a)
+            .map(([name, v]) => `${name.replace('kube-', '')} ${v}`)
+            .join(', ');
+          return [`   CPU s while ${phase}`, c ? `${top}; ${machineBusyCores} cores busy` : '-', '', ''];
+        }),
         ...restarts
           .slice(1)
           .map((r, i) => [

@@ -74,10 +74,7 @@ function apiServerProfile(label: string): Promise<ApiServerProfile> | undefined 
 }
 
 /** The processes whose CPU is counted in each phase: the whole control plane and the harness. */
-function controlPlanePids(): Map<string, number> {
-  const components = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'kwok'] as const;
-  return new Map([...components.map((c) => [c, bc.pid(c)] as [string, number]), ['harness', process.pid]]);
-}
+const controlPlanePids = () => bc.controlPlanePids();
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 
 const machineStart = machineInfo();

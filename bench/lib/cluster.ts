@@ -21,6 +21,8 @@ export interface BenchCluster {
   readonly workDir: string;
   /** The pid of a running control-plane process (for CPU and memory readings); throws if it is not running. */
   pid(component: ComponentName): number;
+  /** Every control-plane process and the harness (this process), by name: what a CpuMeter reads. */
+  controlPlanePids(): Map<string, number>;
   stop(options?: { keepWorkDir?: boolean }): Promise<void>;
 }
 
@@ -46,15 +48,20 @@ export async function startBenchCluster(options: {
   kc.loadFromFile(cluster.kubeconfigPath);
   await installCrds(kc);
   const workDir = mkdtempSync(join(tmpdir(), 'sparkop-bench-work-'));
+  const pid = (component: ComponentName) => {
+    const p = cluster.pidOf(component);
+    if (p === undefined) throw new Error(`${component} is not running`);
+    return p;
+  };
   return {
     cluster,
     kc,
     api: unthrottledClient(kc),
     workDir,
-    pid(component) {
-      const p = cluster.pidOf(component);
-      if (p === undefined) throw new Error(`${component} is not running`);
-      return p;
+    pid,
+    controlPlanePids() {
+      const components = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'kwok'] as const;
+      return new Map([...components.map((c) => [c, pid(c)] as [string, number]), ['harness', process.pid]]);
     },
     async stop(stopOptions = {}) {
       await cluster.stop();
