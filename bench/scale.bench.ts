@@ -177,6 +177,8 @@ interface RestartFigures {
   /** UI Service creations queued or running when the applications were re-observed (the predecessor's backlog). */
   uiServicesPendingAtReobserved: number | null;
   cpuSeconds: Record<string, Record<string, number>>;
+  /** The process's "heap growth back" line once its caches were full (src/operator/heap-growth.ts), if it relaxed. */
+  heapGrowthRestored: Record<string, unknown> | null;
   reconciles: number;
   requestsByMethod: Record<string, number>;
   writes: number;
@@ -188,6 +190,16 @@ interface RestartFigures {
   rssWhileWatchingMiB: ReturnType<typeof spread>;
   memory: ReturnType<typeof procMemory>;
   v8MiB: ReturnType<typeof v8Memory>;
+}
+
+const HEAP_GROWTH_RESTORED = 'caches filled: heap growth back to its fixed step';
+
+/** What the restore logged: the step, the full collection's ms, the heap used before / after, when. */
+function heapGrowthLine(op: OperatorProcess): Record<string, unknown> | null {
+  const line = op.logLine(HEAP_GROWTH_RESTORED);
+  if (!line) return null;
+  const { heapGrowingPercent, collectionMs, heapUsedMiB, time } = line;
+  return { heapGrowingPercent, collectionMs, heapUsedMiB, time };
 }
 
 /**
@@ -259,6 +271,7 @@ async function measureRestart(
         ? { catchingUp: { ...roundAll(reobserving), machineBusyCores: round(reobservingBusy ?? 0, 2) } }
         : {}),
     },
+    heapGrowthRestored: heapGrowthLine(restarted),
     reconciles: reconciles(after),
     requestsByMethod: byLabel(after, 'rest_client_requests_total', 'method'),
     writes: writes(after),
@@ -396,7 +409,7 @@ try {
     op = measured.op;
     restarts.push(measured.figures);
     log(
-      `restart ${i + 1}/${RESTART_VARIANTS.length} (${extraNodeFlags.join(' ') || 'as shipped'}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions`,
+      `restart ${i + 1}/${RESTART_VARIANTS.length} (${extraNodeFlags.join(' ') || 'as shipped'}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions, op. CPU listing ${measured.figures.cpuSeconds.listing?.operator ?? '-'} s, heap growth restored ${JSON.stringify(measured.figures.heapGrowthRestored)}`,
     );
   }
   const restart = restarts[0] as RestartFigures;

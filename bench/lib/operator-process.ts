@@ -114,16 +114,18 @@ export class OperatorProcess {
   async ready(): Promise<boolean> {
     // The SparkApplication controller's own line: the ScheduledSparkApplication controller, whose caches are
     // small, starts first (until 2026-11-26 04:00 the benches took that earlier line as "ready").
-    return this.logText()
-      .split('\n')
-      .some((line) => line.includes('"msg":"starting workers"') && line.includes(`"controller":"${APP_CONTROLLER}"`));
+    return this.controllerLogLine('starting workers') !== undefined;
   }
 
   /** The first log line of the SparkApplication controller with message `msg`, parsed; undefined if none yet. */
   controllerLogLine(msg: string): Record<string, unknown> | undefined {
+    return this.logLine(msg, (line) => line.includes(`"controller":"${APP_CONTROLLER}"`));
+  }
+
+  /** The first log line with message `msg` (and, if given, passing `filter`), parsed; undefined if none yet. */
+  logLine(msg: string, filter: (line: string) => boolean = () => true): Record<string, unknown> | undefined {
     for (const line of this.logText().split('\n')) {
-      if (!line.includes(`"msg":${JSON.stringify(msg)}`) || !line.includes(`"controller":"${APP_CONTROLLER}"`))
-        continue;
+      if (!line.includes(`"msg":${JSON.stringify(msg)}`) || !filter(line)) continue;
       try {
         return JSON.parse(line) as Record<string, unknown>;
       } catch {

@@ -7,6 +7,7 @@ import { LocalCluster } from '../localcluster/cluster.ts';
 import { embeddedBanner } from '../operator/banner.ts';
 import { OperatorConfigError } from '../operator/config.ts';
 import { ensureCrds } from '../operator/crds.ts';
+import { configuredHeapGrowingPercent, relaxHeapGrowth } from '../operator/heap-growth.ts';
 import { buildOperator } from '../operator/operator.ts';
 import { chooseTarget } from '../operator/target.ts';
 import { type KubeAccess, loadKubeAccess, newClient, newLogger, serverVersion } from '../runtime/index.ts';
@@ -80,8 +81,25 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     if (options.installCrds || local) {
       await ensureCrds(kc, newClient({ kubeConfig: kc }), logger);
     }
+    // Fewer full collections while the initial lists fill the caches; the process's fixed step once they are full.
+    const heapGrowth = relaxHeapGrowth(configuredHeapGrowingPercent(process.execArgv, env.NODE_OPTIONS));
     const manager = await buildOperator({ kubeConfig: kc, options, logger, env, embedded: local });
     const running = manager.start(stop.signal);
+    if (heapGrowth.relaxed) {
+      void manager.whenReady().then(() => {
+        const restored = heapGrowth.restore();
+        if (!restored) return;
+        const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+        logger.info(
+          {
+            heapGrowingPercent: restored.percent,
+            collectionMs: Math.round(restored.collectionMs),
+            heapUsedMiB: { before: mib(restored.heapUsedBeforeBytes), after: mib(restored.heapUsedAfterBytes) },
+          },
+          'caches filled: heap growth back to its fixed step',
+        );
+      });
+    }
     // The banner promises a working operator: print it only once the manager is up (caches synced).
     if (cluster && (await manager.whenReady())) {
       console.log(
