@@ -18,9 +18,10 @@
 // --operator-env=E: environment variables for the operator, space-separated NAME=VALUE (e.g.
 // --operator-env=MALLOC_MMAP_THRESHOLD_=131072).
 //
-// --restart-node-flags=A;B;…: restart the operator once per entry, one after the other on the same full cluster,
-// each time with that entry's Node flags added (an empty entry: as shipped), e.g. --restart-node-flags=";--foo;"
-// restarts three times, the second with --foo. The first restart is the one judged against the target.
+// --restart-node-flags=A;B;… and --restart-operator-flags=A;B;…: restart the operator once per entry, one after the
+// other on the same full cluster, each time with that entry's Node flags and operator flags added (an empty entry:
+// as shipped), e.g. --restart-node-flags=";--foo;" restarts three times, the second with --foo. The first restart is
+// the one judged against the target.
 //
 // --cpu-prof-restart: the last restarted operator runs with --cpu-prof (the first, judged one does not, unless it is
 // the only one); its top functions by self time are printed (the
@@ -73,14 +74,30 @@ const EXTRA_OPERATOR_ENV = Object.fromEntries(
   }),
 );
 /**
- * --restart-node-flags=A;B;…: one restart per entry, each with these Node flags added to the operator's (an empty
- * entry: as shipped). Default: one restart, as shipped.
+ * --restart-node-flags=A;B;… and --restart-operator-flags=A;B;…: one restart per entry, each with that entry's Node
+ * flags and operator flags added (an empty entry: as shipped); when both are given, entry i of each makes restart i.
+ * Default: one restart, as shipped.
  */
-const RESTART_VARIANTS: string[][] = (() => {
-  const prefix = '--restart-node-flags=';
-  const value = argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-  return value === undefined ? [[]] : value.split(';').map((entry) => entry.split(' ').filter(Boolean));
+interface RestartVariant {
+  readonly nodeFlags: string[];
+  readonly operatorFlags: string[];
+}
+const RESTART_VARIANTS: RestartVariant[] = (() => {
+  const entries = (name: string) => {
+    const prefix = `--${name}=`;
+    const value = argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+    return value?.split(';').map((entry) => entry.split(' ').filter(Boolean));
+  };
+  const node = entries('restart-node-flags');
+  const operator = entries('restart-operator-flags');
+  if (node && operator && node.length !== operator.length) {
+    throw new Error('--restart-node-flags and --restart-operator-flags: give both the same number of entries');
+  }
+  const count = node?.length ?? operator?.length ?? 1;
+  return Array.from({ length: count }, (_, i) => ({ nodeFlags: node?.[i] ?? [], operatorFlags: operator?.[i] ?? [] }));
 })();
+/** A restart variant as the bench prints it. */
+const variantText = (v: RestartVariant) => [...v.nodeFlags, ...v.operatorFlags].join(' ') || 'as shipped';
 const CONCURRENCY = 32;
 const NAMESPACES = numberFlag(argv, 'namespaces', 1) ?? 1;
 const NS_LIST = NAMESPACES === 1 ? ['scale'] : Array.from({ length: NAMESPACES }, (_, i) => `scale-${i}`);
@@ -168,6 +185,7 @@ const roundAll = (r: Record<string, number>) => Object.fromEntries(Object.entrie
 
 interface RestartFigures {
   extraNodeFlags: string[];
+  extraOperatorFlags: string[];
   profileTop?: ReturnType<typeof summariseProfiles>;
   /** Spawn → the SparkApplication controller's workers started (its caches synced). */
   readySeconds: number;
@@ -207,20 +225,21 @@ function heapGrowthLine(op: OperatorProcess): Record<string, unknown> | null {
  * application reconciled with its queue empty; then watches 20 s more for writes, sampling RSS every second.
  */
 async function measureRestart(
-  extraNodeFlags: readonly string[],
+  variant: RestartVariant,
   profile: boolean,
 ): Promise<{ op: OperatorProcess; figures: RestartFigures }> {
   const spawned = Date.now();
   const profileDir = profile ? mkdtempSync(join(tmpdir(), 'sparkop-restart-prof-')) : undefined;
   const nodeFlags = [
     ...opOptions.nodeFlags,
-    ...extraNodeFlags,
+    ...variant.nodeFlags,
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
   // Where the cores go while the new process lists and catches up: every process's CPU, by phase.
   let cluster = new CpuMeter(bc.controlPlanePids());
   let machine = new MachineCpuMeter();
-  const restarted = await OperatorProcess.start({ ...opOptions, nodeFlags }, 120_000);
+  const flags = [...opOptions.flags, ...variant.operatorFlags];
+  const restarted = await OperatorProcess.start({ ...opOptions, nodeFlags, flags }, 120_000);
   const readyS = (Date.now() - spawned) / 1000;
   const listing = { ...cluster.read(), operator: sampleProc(restarted.pid)?.cpuSeconds ?? 0 };
   const listingBusy = machine.read().busyCores;
@@ -258,7 +277,8 @@ async function measureRestart(
   const after = await restarted.metrics();
   const rss = sampleProc(restarted.pid);
   const figures: RestartFigures = {
-    extraNodeFlags: [...extraNodeFlags],
+    extraNodeFlags: [...variant.nodeFlags],
+    extraOperatorFlags: [...variant.operatorFlags],
     readySeconds: round(readyS, 2),
     caughtUpSeconds: Number.isNaN(caughtUpAt) ? null : round((caughtUpAt - spawned) / 1000, 2),
     allReobservedSeconds: synced === undefined ? null : round(synced, 2),
@@ -400,16 +420,16 @@ try {
   // One restart per --restart-node-flags entry (default one, as shipped), each killing the one before, on the same
   // full cluster: the variants are compared on one cluster state instead of across 30-minute fills.
   const restarts: RestartFigures[] = [];
-  for (const [i, extraNodeFlags] of RESTART_VARIANTS.entries()) {
+  for (const [i, variant] of RESTART_VARIANTS.entries()) {
     const killed = op;
     await killed.kill();
     // The profiler slows the process it profiles: the last restart has it, the first (judged) one runs as given.
     const profiled = CPU_PROF_RESTART && i === RESTART_VARIANTS.length - 1 && (i > 0 || RESTART_VARIANTS.length === 1);
-    const measured = await measureRestart(extraNodeFlags, profiled);
+    const measured = await measureRestart(variant, profiled);
     op = measured.op;
     restarts.push(measured.figures);
     log(
-      `restart ${i + 1}/${RESTART_VARIANTS.length} (${extraNodeFlags.join(' ') || 'as shipped'}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions, op. CPU listing ${measured.figures.cpuSeconds.listing?.operator ?? '-'} s, heap growth restored ${JSON.stringify(measured.figures.heapGrowthRestored)}`,
+      `restart ${i + 1}/${RESTART_VARIANTS.length} (${variantText(variant)}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions, op. CPU listing ${measured.figures.cpuSeconds.listing?.operator ?? '-'} s, heap growth restored ${JSON.stringify(measured.figures.heapGrowthRestored)}`,
     );
   }
   const restart = restarts[0] as RestartFigures;
@@ -511,7 +531,7 @@ try {
         ...restarts
           .slice(1)
           .map((r, i) => [
-            `   restart ${i + 2} (${r.extraNodeFlags.join(' ') || 'as shipped'}): lists / caught up / re-observed (s)`,
+            `   restart ${i + 2} (${[...r.extraNodeFlags, ...r.extraOperatorFlags].join(' ') || 'as shipped'}): lists / caught up / re-observed (s)`,
             `${r.readySeconds} / ${r.caughtUpSeconds ?? '-'} / ${r.allReobservedSeconds ?? 'not reached'} (writes ${r.writes}, submissions ${r.submitCount})`,
             '',
             '',

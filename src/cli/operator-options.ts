@@ -160,6 +160,12 @@ export const OPERATOR_FLAGS = [
   flag('cache-sync-timeout', duration, 30_000, 'How long to wait for the informer caches to sync at start.', {
     defaultText: '30s',
   }),
+  flag(
+    'relax-heap-growth-while-syncing',
+    bool,
+    true,
+    "While the initial lists fill the caches, let V8 grow the heap its own way; then back to the process's --heap-growing-percent.",
+  ),
   flag('max-tracked-executor-per-app', int(0), 1000, 'Executors tracked per application in its status.'),
   flag('workqueue-ratelimiter-bucket-qps', int(1), 10, 'Overall token bucket rate of the work queues.'),
   flag('workqueue-ratelimiter-bucket-size', int(1), 100, 'Overall token bucket size of the work queues.'),

@@ -82,7 +82,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       await ensureCrds(kc, newClient({ kubeConfig: kc }), logger);
     }
     // Fewer full collections while the initial lists fill the caches; the process's fixed step once they are full.
-    const heapGrowth = relaxHeapGrowth(configuredHeapGrowingPercent(process.execArgv, env.NODE_OPTIONS));
+    const heapGrowth = relaxHeapGrowth(
+      options.relaxHeapGrowthWhileSyncing
+        ? configuredHeapGrowingPercent(process.execArgv, env.NODE_OPTIONS)
+        : undefined,
+    );
     const manager = await buildOperator({ kubeConfig: kc, options, logger, env, embedded: local });
     const running = manager.start(stop.signal);
     if (heapGrowth.relaxed) {

@@ -11,6 +11,7 @@
 {{- end }}
 - {{ printf "--controller-threads=%v" (int64 .Values.operator.controllerThreads) | quote }}
 - {{ printf "--cache-sync-timeout=%v" (.Values.operator.cacheSyncTimeout | toString) | quote }}
+- {{ printf "--relax-heap-growth-while-syncing=%v" (.Values.operator.relaxHeapGrowthWhileSyncing | toString) | quote }}
 - {{ printf "--max-tracked-executor-per-app=%v" (int64 .Values.operator.maxTrackedExecutorPerApp) | quote }}
 - {{ printf "--workqueue-ratelimiter-bucket-qps=%v" (int64 .Values.operator.workqueueRatelimiterBucketQps) | quote }}
 - {{ printf "--workqueue-ratelimiter-bucket-size=%v" (int64 .Values.operator.workqueueRatelimiterBucketSize) | quote }}
