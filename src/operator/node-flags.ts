@@ -11,7 +11,8 @@
 // applications and 12 000 pods) ended with 72 MiB of old space committed instead of 148 and 210.7 MiB of RSS instead
 // of 287.3, for the same CPU. With 1.25× at 10 000 applications (UI Services on): 267.0 and 275.8 MiB of RSS in two
 // runs against 298.0, a restarted process 283.4 and 291.9 against 335.9; the restart's initial lists took 12.6 and
-// 15.1 s against 10.8 (more collections while the heap grows) (bench/README.md, seventh pass).
+// 15.1 s against 10.8 (more collections while the heap grows) (bench/README.md, seventh pass). While the caches fill
+// at start the operator lets V8 grow the heap its own way and sets this step back once they are full (heap-growth.ts).
 export const OPERATOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=25'];
 
 // MALLOC_MMAP_THRESHOLD_=131072: glibc serves allocations of 128 KiB and more with mmap and gives them back when
