@@ -5,6 +5,7 @@
 #   kwok (node simulator)                  ($CACHE/kwok-$KWOK_VERSION/bin)
 # A component is rebuilt only when its stamp (version + recipe) changes. Go's own module and build
 # caches are reused, so a second build of a new version only compiles what changed.
+# kwok is built from its module's source with a patch (see patch_kwok_deletes).
 # Prints the three bin directories as KEY=VALUE lines on the last lines of stdout (progress goes to stderr).
 set -euo pipefail
 
@@ -105,12 +106,59 @@ GO
   echo "$stamp" >"$dir/.stamp"
 }
 
+# kwok deletes a pod by name alone (grace period 0, no precondition): a delete it queued, or retried, for one pod
+# can remove a newer pod of the same name, as when a SparkApplication's rerun creates <app>-driver again right after
+# the old one went. A kubelet deletes with the pod's UID as precondition; so does the kwok built here (a patch of
+# two calls, applied to the module's source; the build stops if the source no longer has them). A stale delete then
+# gets 409 Conflict, which kwok does not retry.
+KWOK_PATCH=uid-precondition-1
+
+patch_kwok_deletes() {
+  local src="$1" controllers="$1/pkg/kwok/controllers"
+  cat >"$controllers/sparkop_uid_precondition.go" <<'GO'
+package controllers
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// withUID makes a delete apply only to the object that was seen, not to a newer one of the same name.
+func withUID(opts metav1.DeleteOptions, uid types.UID) metav1.DeleteOptions {
+	opts.Preconditions = metav1.NewUIDPreconditions(string(uid))
+	return opts
+}
+GO
+  replace_once "$controllers/stage_controller.go" \
+    'cli.Delete(ctx, resource.GetName(), deleteOpt)' \
+    'cli.Delete(ctx, resource.GetName(), withUID(deleteOpt, resource.GetUID()))'
+  replace_once "$controllers/pod_controller.go" \
+    'Pods(pod.Namespace).Delete(ctx, pod.Name, deleteOpt)' \
+    'Pods(pod.Namespace).Delete(ctx, pod.Name, withUID(deleteOpt, pod.UID))'
+  log "kwok: patched its pod deletes to carry the pod's UID as precondition ($KWOK_PATCH)"
+}
+
+# Replaces the one occurrence of a fixed string in a file; dies unless there is exactly one.
+replace_once() {
+  local file="$1" from="$2" to="$3" count
+  count="$(grep -cF -- "$from" "$file" || true)"
+  [ "$count" = 1 ] || die "patching $file: expected one '$from', found $count"
+  FROM="$from" TO="$to" perl -0pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/' "$file"
+}
+
 build_kwok() {
-  local dir="$CACHE/kwok-$KWOK_VERSION" stamp="kwok $KWOK_VERSION recipe-$RECIPE"
+  local dir="$CACHE/kwok-$KWOK_VERSION" stamp="kwok $KWOK_VERSION recipe-$RECIPE $KWOK_PATCH"
   if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/kwok" ]; then log "kwok $KWOK_VERSION: cached"; return; fi
-  log "kwok $KWOK_VERSION: building sigs.k8s.io/kwok/cmd/kwok (first time only)"
-  mkdir -p "$dir/bin"
-  GOBIN="$dir/bin" run_with_progress "kwok: go install" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  log "kwok $KWOK_VERSION: building sigs.k8s.io/kwok/cmd/kwok, patched (first time only)"
+  rm -rf "$dir/src" "$dir/bin" && mkdir -p "$dir/bin"
+  run_with_progress "kwok: fetching sigs.k8s.io/kwok $KWOK_VERSION" go mod download "sigs.k8s.io/kwok@$KWOK_VERSION"
+  cp -R "$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION" "$dir/src"
+  chmod -R u+w "$dir/src"
+  patch_kwok_deletes "$dir/src"
+  (
+    cd "$dir/src"
+    run_with_progress "kwok: compiling" go build -trimpath -o "$dir/bin/kwok" ./cmd/kwok
+  )
   echo "$stamp" >"$dir/.stamp"
 }
 
