@@ -41,5 +41,9 @@ test('SIGKILL mid-burst of 500 applications, restart: one driver per attempt, no
   await runToTerminal(f.api, f.namespace, names, exitCodeFor, 240_000);
   t.diagnostic(`all ${APPS} terminal ${((Date.now() - started) / 1000).toFixed(1)} s after the restart`);
   await assertOneDriverEach(f.api, f.namespace, names, exitCodeFor);
+  // Started with the shipped Node flags, the restarted process filled its caches with V8's own heap growth and set
+  // the fixed step back once they were full (src/operator/heap-growth.ts).
+  const restored = op.logLine('caches filled: heap growth back to its fixed step');
+  assert.equal(restored?.heapGrowingPercent, 25, 'the restarted operator set its heap growth step back');
   assert.equal(await op.stop(), 0, 'the second operator stops cleanly');
 });
