@@ -96,8 +96,9 @@ const RESTART_VARIANTS: RestartVariant[] = (() => {
   const count = node?.length ?? operator?.length ?? 1;
   return Array.from({ length: count }, (_, i) => ({ nodeFlags: node?.[i] ?? [], operatorFlags: operator?.[i] ?? [] }));
 })();
-/** A restart variant as the bench prints it. */
-const variantText = (v: RestartVariant) => [...v.nodeFlags, ...v.operatorFlags].join(' ') || 'as shipped';
+/** A restart's added flags as the bench prints them. */
+const variantText = (nodeFlags: readonly string[], operatorFlags: readonly string[]) =>
+  [...nodeFlags, ...operatorFlags].join(' ') || 'as shipped';
 const CONCURRENCY = 32;
 const NAMESPACES = numberFlag(argv, 'namespaces', 1) ?? 1;
 const NS_LIST = NAMESPACES === 1 ? ['scale'] : Array.from({ length: NAMESPACES }, (_, i) => `scale-${i}`);
@@ -417,7 +418,7 @@ try {
   const runningApps = [...observer.apps.values()].filter((t) => t.lastState === 'RUNNING').length;
 
   // Restarts: SIGKILL, start again; time from spawn until every application was reconciled and the queue is empty.
-  // One restart per --restart-node-flags entry (default one, as shipped), each killing the one before, on the same
+  // One restart per --restart-node-flags / --restart-operator-flags entry (default one, as shipped), each killing the one before, on the same
   // full cluster: the variants are compared on one cluster state instead of across 30-minute fills.
   const restarts: RestartFigures[] = [];
   for (const [i, variant] of RESTART_VARIANTS.entries()) {
@@ -429,7 +430,7 @@ try {
     op = measured.op;
     restarts.push(measured.figures);
     log(
-      `restart ${i + 1}/${RESTART_VARIANTS.length} (${variantText(variant)}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions, op. CPU listing ${measured.figures.cpuSeconds.listing?.operator ?? '-'} s, heap growth restored ${JSON.stringify(measured.figures.heapGrowthRestored)}`,
+      `restart ${i + 1}/${RESTART_VARIANTS.length} (${variantText(variant.nodeFlags, variant.operatorFlags)}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions, op. CPU listing ${measured.figures.cpuSeconds.listing?.operator ?? '-'} s, heap growth restored ${JSON.stringify(measured.figures.heapGrowthRestored)}`,
     );
   }
   const restart = restarts[0] as RestartFigures;
@@ -531,7 +532,7 @@ try {
         ...restarts
           .slice(1)
           .map((r, i) => [
-            `   restart ${i + 2} (${[...r.extraNodeFlags, ...r.extraOperatorFlags].join(' ') || 'as shipped'}): lists / caught up / re-observed (s)`,
+            `   restart ${i + 2} (${variantText(r.extraNodeFlags, r.extraOperatorFlags)}): lists / caught up / re-observed (s)`,
             `${r.readySeconds} / ${r.caughtUpSeconds ?? '-'} / ${r.allReobservedSeconds ?? 'not reached'} (writes ${r.writes}, submissions ${r.submitCount})`,
             '',
             '',

@@ -114,7 +114,7 @@ GO
 KWOK_PATCH=uid-precondition-1
 
 patch_kwok_deletes() {
-  local src="$1" controllers="$1/pkg/kwok/controllers"
+  local controllers="$1/pkg/kwok/controllers"
   cat >"$controllers/sparkop_uid_precondition.go" <<'GO'
 package controllers
 
