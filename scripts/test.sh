@@ -11,6 +11,9 @@ bash scripts/check.sh
 bash scripts/controlplane/build.sh all >/dev/null
 bash scripts/helm/build.sh >/dev/null
 bash scripts/pyspark/install.sh >/dev/null
+# The real node (kubelet, containerd, CoreDNS) and the Spark images of the real Spark suite. A host that cannot run
+# a real node (not root, no cgroups) fails here, naming what is missing.
+bash scripts/realnode/build.sh all >/dev/null
 
 run_tests() {
   local concurrency="$1"; shift
@@ -23,6 +26,8 @@ run_tests() {
 }
 
 if [ "$#" -gt 0 ]; then
+  # Files of the real Spark suite need the cluster with a real node.
+  case " $* " in *" test/realspark/"*) export SPARKOP_TEST_REAL_NODE=1 ;; esac
   run_tests "${SPARKOP_TEST_CONCURRENCY:-2}" "$@"
   exit $?
 fi
@@ -34,4 +39,7 @@ run_tests "${SPARKOP_TEST_CONCURRENCY:-2}" 'test/unit/**/*.test.ts' 'test/integr
   'test/conformance/**/*.test.ts' || status=$?
 echo "[test] reliability suite (one file at a time)"
 run_tests 1 'test/reliability/**/*.test.ts' || status=$?
+# Real Spark on a real node: one file at a time, on a control plane of its own with the real node (one per machine).
+echo "[test] real Spark suite (a real node; one file at a time)"
+SPARKOP_TEST_REAL_NODE=1 run_tests 1 'test/realspark/**/*.test.ts' || status=$?
 exit "$status"

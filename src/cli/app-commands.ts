@@ -89,7 +89,7 @@ const COMMON_OPTIONS = {
   watch: { type: 'boolean', short: 'w', default: false },
 } as const;
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
+export function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (path) kc.loadFromFile(path);
@@ -107,7 +107,7 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
 }
 
 /** Errors of the API as messages a user can act on. */
-function explain(err: unknown, what: string): never {
+export function explain(err: unknown, what: string): never {
   if (isNotFound(err)) throw new CommandError(`${what} not found`, { cause: err });
   if (isNoKindMatch(err)) {
     throw new CommandError('the cluster does not serve SparkApplications: start sparkop once (it installs the CRDs)', {

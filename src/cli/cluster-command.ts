@@ -16,7 +16,7 @@ import {
 } from '../localcluster/registry.ts';
 import { UsageError } from './errors.ts';
 
-export const CLUSTER_USAGE = `Usage: sparkctl cluster <up|down|status> [--name NAME] [--nodes N] [--all]
+export const CLUSTER_USAGE = `Usage: sparkctl cluster <up|down|status> [--name NAME] [--nodes N] [--real-node] [--all]
 
   up       build (once, cached) and start a local control plane in the background:
            etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (simulated nodes)
@@ -25,6 +25,9 @@ export const CLUSTER_USAGE = `Usage: sparkctl cluster <up|down|status> [--name N
 
   --name NAME   instance name (default "default"); several instances can run at once
   --nodes N     simulated nodes (default 2)
+  --real-node   also a real node: kubelet, containerd and CoreDNS running real containers, with Spark images
+                built locally (needs root; one per machine); the simulated nodes are then tainted
+                kwok.x-k8s.io/node=fake:NoSchedule, so pods run on the real node unless they tolerate it
   State lives under ${defaultStateRoot()} (override with SPARKOP_STATE_DIR).`;
 
 export async function clusterCommand(argv: string[]): Promise<number> {
@@ -34,6 +37,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     options: {
       name: { type: 'string', default: 'default' },
       nodes: { type: 'string', default: '2' },
+      'real-node': { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -47,7 +51,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   const root = defaultStateRoot();
   switch (verb) {
     case 'up':
-      return up(root, values.name, parseCount(values.nodes));
+      return up(root, values.name, parseCount(values.nodes), values['real-node']);
     case 'down':
       return down(root, values.name, values.all);
     case 'status':
@@ -64,7 +68,7 @@ function parseCount(text: string): number {
   return n;
 }
 
-async function up(root: string, name: string, nodes: number): Promise<number> {
+async function up(root: string, name: string, nodes: number, realNode: boolean): Promise<number> {
   const existing = readState(join(root, name));
   if (existing && (await apiserverReady(existing))) {
     console.error(`control plane "${name}" is already running`);
@@ -77,6 +81,7 @@ async function up(root: string, name: string, nodes: number): Promise<number> {
     stateRoot: root,
     detached: true,
     nodes,
+    realNode,
     log: (m) => console.error(`[cluster] ${m}`),
   });
   const version = await cluster.api('GET', '/version');

@@ -225,6 +225,12 @@ export const OPERATOR_FLAGS = [
   flag('kubeconfig', str, '', 'Kubeconfig of the cluster (default: in-cluster, $KUBECONFIG, ~/.kube/config).'),
   flag('local', bool, false, 'Start the embedded local control plane even when a cluster is configured.'),
   flag(
+    'real-spark',
+    bool,
+    false,
+    'With the embedded control plane: also run a real node (kubelet, containerd, CoreDNS; needs root) with locally built Spark images, so drivers run real Spark.',
+  ),
+  flag(
     'install-crds',
     bool,
     true,

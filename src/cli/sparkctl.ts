@@ -2,6 +2,7 @@
 import { APP_USAGE, appCommand } from './app-commands.ts';
 import { CLUSTER_USAGE, clusterCommand } from './cluster-command.ts';
 import { UsageError } from './errors.ts';
+import { logsCommand, POD_USAGE, uiCommand } from './pod-commands.ts';
 import { RENDER_USAGE, renderCommand } from './render-command.ts';
 import { createFromScheduleCommand, SCHEDULE_USAGE, schedulesCommand } from './schedule-commands.ts';
 
@@ -10,12 +11,15 @@ const USAGE = `Usage: sparkctl <command> [arguments]
 Commands:
   create|list|status|events|delete
                            SparkApplications on a cluster: create -f app.yaml, list -w, status NAME, …
+  logs NAME | ui NAME      the driver's (or an executor's) log; the driver's Spark UI on a local port
   cluster up|down|status   a local Kubernetes control plane (real etcd, kube-apiserver, controller manager,
                            scheduler, and simulated nodes) for development and tests
   render -f app.yaml       print the objects native submission would create for a SparkApplication
   schedules list|status    ScheduledSparkApplications; create NAME --from SCHEDULE runs one now
 
 ${APP_USAGE}
+
+${POD_USAGE}
 
 ${SCHEDULE_USAGE}
 
@@ -32,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
       return renderCommand(rest);
     case 'schedules':
       return schedulesCommand(rest);
+    case 'logs':
+      return logsCommand(rest);
+    case 'ui':
+      return uiCommand(rest);
     case 'create':
       if (rest.some((a) => a === '--from' || a.startsWith('--from='))) return createFromScheduleCommand(rest);
       return appCommand(command, rest);

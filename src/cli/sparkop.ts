@@ -8,6 +8,7 @@ import { embeddedBanner } from '../operator/banner.ts';
 import { OperatorConfigError } from '../operator/config.ts';
 import { ensureCrds } from '../operator/crds.ts';
 import { configuredHeapGrowingPercent, relaxHeapGrowth } from '../operator/heap-growth.ts';
+import { prepareSparkJobNamespace } from '../operator/job-namespace.ts';
 import { buildOperator } from '../operator/operator.ts';
 import { chooseTarget } from '../operator/target.ts';
 import { type KubeAccess, loadKubeAccess, newClient, newLogger, serverVersion } from '../runtime/index.ts';
@@ -63,7 +64,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     let kc: KubeAccess;
     if (local) {
       console.error('[sparkop] no cluster configured: starting the embedded local control plane (first run builds it)');
-      cluster = await LocalCluster.start({ name: 'sparkop', log: (m) => console.error(`[sparkop] ${m}`) });
+      cluster = await LocalCluster.start({
+        name: 'sparkop',
+        realNode: options.realSpark,
+        log: (m) => console.error(`[sparkop] ${m}`),
+      });
       kc = await loadKubeAccess({ kind: 'file', path: cluster.kubeconfigPath });
     } else if (target.kind === 'in-cluster') {
       kc = await loadKubeAccess({ kind: 'in-cluster' }, env);
@@ -80,6 +85,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     logger.info({ server, version: version.gitVersion }, 'connected to Kubernetes');
     if (options.installCrds || local) {
       await ensureCrds(kc, newClient({ kubeConfig: kc }), logger);
+    }
+    if (local) {
+      // As kubeflow's chart does for each job namespace: the drivers' ServiceAccount, Role and RoleBinding.
+      const created = await prepareSparkJobNamespace(newClient({ kubeConfig: kc }), 'default');
+      if (created.length > 0) logger.info({ namespace: 'default', created }, 'prepared the Spark job namespace');
     }
     // Fewer full collections while the initial lists fill the caches; the process's fixed step once they are full.
     const heapGrowth = relaxHeapGrowth(

@@ -10,6 +10,7 @@ import { kwokConfigYaml, simulatedNode } from './kwok.ts';
 import type { ClusterPki, PemPair } from './pki.ts';
 import { freePorts } from './ports.ts';
 import { type ComponentSpec, type RunningComponent, startComponent, terminate, waitUntil } from './processes.ts';
+import { REAL_NODE_NAME, RealNode } from './realnode.ts';
 import { type ClusterState, defaultStateRoot, sweepStaleInstances, writeState } from './registry.ts';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
@@ -24,6 +25,12 @@ export interface LocalClusterOptions {
   readonly detached?: boolean;
   /** Number of simulated nodes. Default 2. */
   readonly nodes?: number;
+  /**
+   * Run a real node as well (kubelet, containerd, CoreDNS; real containers: see realnode.ts). Needs root; one per
+   * machine. With a real node, the simulated nodes are tainted (SIM_NODE_TAINT), so pods land on the real node
+   * unless they tolerate the taint.
+   */
+  readonly realNode?: boolean;
   /** Progress messages. */
   readonly log?: (message: string) => void;
   /** Serve kube-apiserver's /debug/pprof (for the benches' API server profiles). Default off. */
@@ -54,6 +61,7 @@ export class LocalCluster {
   readonly #pki: ClusterPki;
   readonly #specs: Map<ComponentName, ComponentSpec>;
   readonly #running = new Map<ComponentName, RunningComponent>();
+  #realNode: RealNode | undefined;
   readonly #detached: boolean;
   readonly #log: (message: string) => void;
   #stopped = false;
@@ -134,7 +142,7 @@ export class LocalCluster {
     };
     // Loaded when a control plane starts: the X.509 library's modules would otherwise sit in every operator process.
     const { generatePki } = await import('./pki.ts');
-    const pki = await generatePki(SERVICE_IP);
+    const pki = await generatePki(SERVICE_IP, options.realNode ? { realNode: REAL_NODE_NAME } : {});
     const files = writePki(stateDir, pki);
     const server = `https://127.0.0.1:${ports.apiserver}`;
     const componentKubeconfig = (user: string, pair: PemPair, file: string): string => {
@@ -186,6 +194,8 @@ export class LocalCluster {
             `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
             '--bind-address=127.0.0.1',
             '--advertise-address=127.0.0.1',
+            // A real node registers by name and address; its name does not resolve, its InternalIP does.
+            '--kubelet-preferred-address-types=InternalIP,Hostname',
             `--secure-port=${ports.apiserver}`,
             `--cert-dir=${join(stateDir, 'pki')}`,
             `--tls-cert-file=${files.apiserverCert}`,
@@ -289,7 +299,8 @@ export class LocalCluster {
         cluster.startComponent('kube-scheduler'),
         cluster.startComponent('kwok'),
       ]);
-      await cluster.#createNodes(options.nodes ?? 2);
+      await cluster.#createNodes(options.nodes ?? 2, options.realNode ?? false);
+      if (options.realNode) await cluster.#startRealNode(pki);
       // The default ServiceAccount appears once the controller manager's controllers run: pods can be created.
       await waitUntil(
         'service account controller',
@@ -379,6 +390,7 @@ export class LocalCluster {
   async stop(options: { keepState?: boolean } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    await this.#realNode?.stop();
     for (const component of [...COMPONENTS].reverse()) await this.stopComponent(component);
     if (!options.keepState) rmSync(this.stateDir, { recursive: true, force: true });
   }
@@ -406,10 +418,10 @@ export class LocalCluster {
     }
   }
 
-  async #createNodes(count: number): Promise<void> {
+  async #createNodes(count: number, tainted: boolean): Promise<void> {
     const names = Array.from({ length: count }, (_, i) => `sim-node-${i}`);
     for (const name of names) {
-      const res = await this.api('POST', '/api/v1/nodes', simulatedNode(name));
+      const res = await this.api('POST', '/api/v1/nodes', simulatedNode(name, { tainted }));
       if (res.status !== 201 && res.status !== 409) {
         throw new Error(`creating simulated node ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
       }
@@ -430,6 +442,38 @@ export class LocalCluster {
     this.#log(`${count} simulated node(s) Ready`);
   }
 
+  async #startRealNode(pki: ClusterPki): Promise<void> {
+    if (!pki.kubelet || !pki.clusterDns) throw new Error('the PKI has no real-node identities');
+    this.#realNode = await RealNode.start({
+      clusterStateDir: this.stateDir,
+      clusterName: this.name,
+      apiserverPort: this.ports.apiserver,
+      ca: pki.ca.cert,
+      kubeletIdentity: pki.kubelet,
+      dnsIdentity: pki.clusterDns,
+      detached: this.#detached,
+      log: this.#log,
+    });
+    this.#saveState();
+    await waitUntil(
+      'real node Ready',
+      async () => {
+        const res = await this.api('GET', `/api/v1/nodes/${REAL_NODE_NAME}`);
+        const conditions =
+          (res.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+        return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+      },
+      { timeoutMs: STARTUP_TIMEOUT_MS, intervalMs: 500 },
+    );
+    await this.#realNode.restoreHostSettings();
+    this.#log(`real node ${REAL_NODE_NAME} Ready`);
+  }
+
+  /** The real node, when the cluster was started with one. */
+  get realNode(): RealNode | undefined {
+    return this.#realNode;
+  }
+
   #saveState(): void {
     const state: ClusterState = {
       name: this.name,
@@ -439,10 +483,12 @@ export class LocalCluster {
       kubectl: this.binaries.kubectl,
       detached: this.#detached,
       ownerPid: process.pid,
-      components: [...this.#running.values()]
-        .filter((r) => !r.hasExited())
-        .map((r) => ({ name: r.spec.name, pid: r.pid })),
+      components: [
+        ...[...this.#running.values()].filter((r) => !r.hasExited()).map((r) => ({ name: r.spec.name, pid: r.pid })),
+        ...(this.#realNode?.components ?? []),
+      ],
       logsDir: join(this.stateDir, 'logs'),
+      ...(this.#realNode ? { realNodeKubeletRoot: this.#realNode.kubeletRoot } : {}),
     };
     writeState(state);
   }

@@ -205,7 +205,10 @@ export function kwokConfigYaml(): string {
     .join('---\n');
 }
 
-export function simulatedNode(name: string): Record<string, unknown> {
+/** Taint of simulated nodes in a cluster with a real node: pods go to the real node unless they tolerate it. */
+export const SIM_NODE_TAINT = { key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' } as const;
+
+export function simulatedNode(name: string, options: { tainted?: boolean } = {}): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -219,6 +222,6 @@ export function simulatedNode(name: string): Record<string, unknown> {
         [SIM_NODE_LABEL]: 'true',
       },
     },
-    spec: {},
+    spec: options.tainted ? { taints: [SIM_NODE_TAINT] } : {},
   };
 }

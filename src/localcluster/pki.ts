@@ -31,6 +31,10 @@ export interface ClusterPki {
   /** Signs service-account tokens (kube-apiserver) and is used by the controller manager's token controller. */
   readonly serviceAccountKey: string;
   readonly serviceAccountPublicKey: string;
+  /** With a real node: its kubelet's identity (system:node:<name> in system:nodes, for the Node authorizer). */
+  readonly kubelet?: PemPair;
+  /** With a real node: CoreDNS's identity (it reads Services, EndpointSlices, Pods, Namespaces; an admin like kwok). */
+  readonly clusterDns?: PemPair;
 }
 
 type Keys = webcrypto.CryptoKeyPair;
@@ -101,7 +105,7 @@ async function issue(ca: { cert: x509.X509Certificate; keys: Keys }, options: Le
 }
 
 /** Generates a fresh PKI for one control-plane instance. `serviceIp` is the first address of the service range. */
-export async function generatePki(serviceIp: string): Promise<ClusterPki> {
+export async function generatePki(serviceIp: string, options: { realNode?: string } = {}): Promise<ClusterPki> {
   const caKeys = await newKeys();
   const caCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -139,7 +143,14 @@ export async function generatePki(serviceIp: string): Promise<ClusterPki> {
     issue(ca, { subject: 'CN=system:kube-scheduler', client: true }),
     issue(ca, { subject: 'CN=sparkop-node-simulator, O=system:masters', client: true }),
   ]);
+  const realNode = options.realNode
+    ? {
+        kubelet: await issue(ca, { subject: `CN=system:node:${options.realNode}, O=system:nodes`, client: true }),
+        clusterDns: await issue(ca, { subject: 'CN=sparkop-coredns, O=system:masters', client: true }),
+      }
+    : {};
   return {
+    ...realNode,
     ca: { cert: caCert.toString('pem'), key: await privateKeyPem(caKeys.privateKey) },
     apiserver,
     admin,

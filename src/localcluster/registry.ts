@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, isAlive, terminate } from './processes.ts';
+import { teardownRealNodeHost } from './realnode.ts';
 
 export interface ClusterState {
   readonly name: string;
@@ -17,6 +18,8 @@ export interface ClusterState {
   readonly ownerPid: number;
   readonly components: readonly { readonly name: string; readonly pid: number }[];
   readonly logsDir: string;
+  /** Set when the instance runs a real node: the kubelet's root directory (its mounts are removed on teardown). */
+  readonly realNodeKubeletRoot?: string;
 }
 
 export function defaultStateRoot(): string {
@@ -60,6 +63,7 @@ export async function destroyInstance(state: ClusterState): Promise<void> {
   for (const component of [...state.components].reverse()) {
     if (owned.has(component.pid)) await terminate(component.pid);
   }
+  if (state.realNodeKubeletRoot) await teardownRealNodeHost(state.realNodeKubeletRoot);
   rmSync(state.stateDir, { recursive: true, force: true });
 }
 

@@ -16,8 +16,9 @@ const SCHEDULED_GVK = gvkString(gvk(API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATI
 export function sparkApplicationSettings(
   options: OperatorOptions,
   submitter: 'native' | Submitter,
+  submission: SparkApplicationControllerSettings['submission'] = {},
 ): SparkApplicationControllerSettings {
-  return settingsFromOptions(options, { submitter });
+  return settingsFromOptions(options, { submitter, submission });
 }
 
 /** The SparkApplication controller's scopes, plus the namespaces of ScheduledSparkApplications. */

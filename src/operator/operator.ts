@@ -87,6 +87,8 @@ export async function buildOperator(input: OperatorInput): Promise<Manager> {
     options.submitter === 'spark-submit'
       ? new SparkSubmitSubmitter({
           sparkHome: sparkHomeFor(options, env),
+          // spark-submit reaches the cluster as the operator does: through the operator's kubeconfig.
+          env: { ...process.env, ...env, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) },
           // client-node (about 77 MB of RSS) is loaded only for this submitter, which needs its generated API.
           client: coreSubmissionClient(
             (await asClientNodeKubeConfig(kubeConfig)).makeApiClient(
@@ -95,7 +97,14 @@ export async function buildOperator(input: OperatorInput): Promise<Manager> {
           ),
         })
       : 'native';
-  const settings = sparkApplicationSettings(options, submitter);
+  // spark-submit runs beside the operator and talks to the API server at the address the operator uses (as kubeflow's
+  // does); the driver inside the cluster reaches it at kubernetes.default.svc whatever spark.master says.
+  const server = kubeConfig.getCurrentCluster()?.server;
+  const settings = sparkApplicationSettings(
+    options,
+    submitter,
+    submitter !== 'native' && server ? { masterURL: `k8s://${server}` } : {},
+  );
   const scopes: ReadonlyMap<string, KindScope> = sparkApplicationCacheScopes(settings);
   const cache = new Cache({
     kubeConfig,

@@ -13,6 +13,7 @@ import {
   type SparkApplicationControllerSettings,
 } from '../../src/controllers/sparkapplication/index.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';
 import { type Client, type Logger, Manager, mergePatch, newClient, newLogger } from '../../src/runtime/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
 import { sparkPiApp } from '../support/spark-pi.ts';
@@ -29,18 +30,15 @@ export interface Fixture extends TestNamespace {
   readonly api: Client;
 }
 
-/** A fresh namespace with the CRDs installed and the examples' service account. */
+/** A fresh namespace with the CRDs installed and the examples' service account (with the driver's Role). */
 export async function fixture(t: TestContext): Promise<Fixture> {
   const cluster = await sharedCluster();
   crds ??= installCrds(cluster.kc);
   await crds;
   const ns = await testNamespace(t);
   const api = newClient({ kubeConfig: ns.kc });
-  await api.create({
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: 'spark-operator-spark', namespace: ns.namespace },
-  });
+  // As kubeflow's chart prepares a job namespace: the drivers' ServiceAccount, Role and RoleBinding.
+  await prepareSparkJobNamespace(api, ns.namespace);
   return { ...ns, api };
 }
 

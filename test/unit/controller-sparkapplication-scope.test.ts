@@ -1,11 +1,13 @@
 // The pod and Service cache transforms keep what the lifecycle reads: summarizePod (and so every decision made from
 // it) gives the same answer on a full pod as on its slim form.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { V1ContainerStatus, V1Pod, V1Service } from '@kubernetes/client-node';
 import { Pods, Services, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import {
   cacheScopes,
+  decodeSlimPod,
   LAST_APPLIED_ANNOTATION,
   podApplicationKey,
   slimApplication,
@@ -13,6 +15,7 @@ import {
   slimService,
 } from '../../src/controllers/sparkapplication/scope.ts';
 import { gvkString, type KubeObject } from '../../src/runtime/index.ts';
+import { ProtoReader, readEnvelope } from '../../src/runtime/rest/protobuf.ts';
 import { DRIVER_CONTAINER_NAME, observeDriver, summarizePod } from '../../src/spark/lifecycle/index.ts';
 
 type Pod = V1Pod & KubeObject;
@@ -73,6 +76,11 @@ function fullPod(status: Partial<NonNullable<V1Pod['status']>> = {}, meta: Parti
   };
 }
 
+const UNSCHEDULABLE =
+  "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are " +
+  'available: 3 Preemption is not helpful for scheduling.';
+const NEVER_PULLED = 'Container image "docker.io/apache/spark:3.5.8" is not present with pull policy of Never';
+
 function container(name: string, state: V1ContainerStatus['state']): V1ContainerStatus {
   return {
     name,
@@ -130,7 +138,45 @@ const pods: [string, Pod][] = [
     ),
   ],
   ['another submission', fullPod({ phase: 'Running' }, { labels: { 'sparkoperator.k8s.io/submission-id': 's0' } })],
+  [
+    'pending, unschedulable',
+    fullPod({
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: UNSCHEDULABLE,
+          lastTransitionTime: new Date('2026-01-02T03:04:06Z'),
+        },
+      ],
+    }),
+  ],
+  [
+    'pending, scheduling gated',
+    fullPod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] }),
+  ],
+  [
+    'pending, image never pulled',
+    fullPod({
+      phase: 'Pending',
+      conditions: [
+        { type: 'PodScheduled', status: 'True' },
+        { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status' },
+      ],
+      containerStatuses: [
+        container(DRIVER_CONTAINER_NAME, { waiting: { reason: 'ErrImageNeverPull', message: NEVER_PULLED } }),
+      ],
+    }),
+  ],
 ];
+
+function podNamed(label: string): Pod {
+  const found = pods.find(([l]) => l === label)?.[1];
+  assert.ok(found, label);
+  return found;
+}
 
 for (const [label, pod] of pods) {
   test(`slimPod keeps what summarizePod and the pod index read: ${label}`, () => {
@@ -162,6 +208,168 @@ test('slimPod drops what no reader uses: spec, managedFields, conditions, IPs', 
     state: { terminated: { exitCode: 1, reason: 'Error' } },
   });
   assert.ok(JSON.stringify(slim).length < JSON.stringify(pod).length / 2);
+});
+
+test('slimPod keeps a failed PodScheduled condition and waiting messages: the lifecycle reports them', () => {
+  const unschedulable = slimPod(structuredClone(podNamed('pending, unschedulable'))) as Pod;
+  assert.deepEqual(unschedulable.status?.conditions, [
+    { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: UNSCHEDULABLE },
+  ]);
+  assert.deepEqual(summarizePod(unschedulable).notScheduled, { reason: 'Unschedulable', message: UNSCHEDULABLE });
+  const observed = observeDriver(summarizePod(unschedulable), 's1', DRIVER_CONTAINER_NAME);
+  assert.deepEqual(observed.kind === 'current' && observed.problem, {
+    kind: 'unschedulable',
+    reason: 'Unschedulable',
+    message: UNSCHEDULABLE,
+  });
+
+  const neverPulled = slimPod(structuredClone(podNamed('pending, image never pulled'))) as Pod;
+  assert.equal(neverPulled.status?.conditions, undefined, 'conditions other than a failed PodScheduled are dropped');
+  assert.deepEqual(neverPulled.status?.containerStatuses?.[0]?.state, {
+    waiting: { reason: 'ErrImageNeverPull', message: NEVER_PULLED },
+  });
+  const pending = observeDriver(summarizePod(neverPulled), 's1', DRIVER_CONTAINER_NAME);
+  assert.deepEqual(pending.kind === 'current' && pending.problem, {
+    kind: 'image',
+    reason: 'ErrImageNeverPull',
+    message: NEVER_PULLED,
+  });
+});
+
+// A minimal protobuf encoder (as in runtime-protobuf.test.ts), for pods the API server would send in protobuf.
+function varint(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  do {
+    let b = v % 128;
+    v = Math.floor(v / 128);
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return out;
+}
+const int = (field: number, value: number) => [...varint(field * 8), ...varint(value)];
+const bytes = (field: number, content: number[]) => [...varint(field * 8 + 2), ...varint(content.length), ...content];
+const str = (field: number, value: string) => bytes(field, [...Buffer.from(value, 'utf8')]);
+/** meta/v1 Time: seconds 1. */
+const time = (field: number, iso: string) => bytes(field, int(1, Date.parse(iso) / 1000));
+
+/** A core/v1 Pod message (generated.proto field numbers) and the JSON the API server sends for the same pod. */
+function protoPod(name: string, status: number[]): Buffer {
+  const labels = bytes(11, [...str(1, 'spark-role'), ...str(2, 'driver')]);
+  const metadata = [...str(1, name), ...str(3, 'ns'), ...str(5, `uid-${name}`), ...str(6, '7'), ...labels];
+  const spec = bytes(2, bytes(2, [...str(1, DRIVER_CONTAINER_NAME), ...str(2, 'spark:3.5.8')]));
+  return Buffer.from([...bytes(1, metadata), ...spec, ...bytes(3, status)]);
+}
+function jsonPod(name: string, status: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '7', labels: { 'spark-role': 'driver' } },
+    spec: { containers: [{ name: DRIVER_CONTAINER_NAME, image: 'spark:3.5.8' }] },
+    status,
+  } as KubeObject;
+}
+/** PodCondition: type 1, status 2, lastProbeTime 3, lastTransitionTime 4, reason 5, message 6. */
+const condition = (type: string, status: string, reason = '', message = '') =>
+  bytes(2, [
+    ...str(1, type),
+    ...str(2, status),
+    ...time(4, '2026-01-02T03:04:06Z'),
+    ...(reason ? str(5, reason) : []),
+    ...(message ? str(6, message) : []),
+  ]);
+/** ContainerStatus: name 1, state 2 (ContainerState: waiting 1 {reason 1, message 2}), image 6. */
+const waitingContainer = (name: string, reason: string, message: string) =>
+  bytes(8, [
+    ...str(1, name),
+    ...bytes(2, bytes(1, [...str(1, reason), ...str(2, message)])),
+    ...int(4, 0),
+    ...str(6, 'spark:3.5.8'),
+  ]);
+const jsonCondition = (type: string, status: string, reason?: string, message?: string) => ({
+  type,
+  status,
+  lastProbeTime: null,
+  lastTransitionTime: '2026-01-02T03:04:06Z',
+  ...(reason ? { reason } : {}),
+  ...(message ? { message } : {}),
+});
+const jsonWaiting = (name: string, reason: string, message: string) => ({
+  name,
+  state: { waiting: { reason, message } },
+  ready: false,
+  restartCount: 0,
+  image: 'spark:3.5.8',
+  imageID: '',
+});
+
+const protobufPods: [string, Buffer, KubeObject][] = [
+  [
+    'unschedulable',
+    protoPod('unschedulable', [
+      ...str(1, 'Pending'),
+      ...condition('PodScheduled', 'False', 'Unschedulable', UNSCHEDULABLE),
+      ...str(9, 'BestEffort'),
+    ]),
+    jsonPod('unschedulable', {
+      phase: 'Pending',
+      conditions: [jsonCondition('PodScheduled', 'False', 'Unschedulable', UNSCHEDULABLE)],
+      qosClass: 'BestEffort',
+    }),
+  ],
+  [
+    'image never pulled',
+    protoPod('never', [
+      ...str(1, 'Pending'),
+      ...condition('PodReadyToStartContainers', 'True'),
+      ...condition('Initialized', 'True'),
+      ...condition('Ready', 'False', 'ContainersNotReady', 'containers with unready status'),
+      ...condition('PodScheduled', 'True'),
+      ...str(5, '10.240.0.1'),
+      ...time(7, '2026-01-02T03:04:06Z'),
+      ...waitingContainer(DRIVER_CONTAINER_NAME, 'ErrImageNeverPull', NEVER_PULLED),
+    ]),
+    jsonPod('never', {
+      phase: 'Pending',
+      conditions: [
+        jsonCondition('PodReadyToStartContainers', 'True'),
+        jsonCondition('Initialized', 'True'),
+        jsonCondition('Ready', 'False', 'ContainersNotReady', 'containers with unready status'),
+        jsonCondition('PodScheduled', 'True'),
+      ],
+      hostIP: '10.240.0.1',
+      startTime: '2026-01-02T03:04:06Z',
+      containerStatuses: [jsonWaiting(DRIVER_CONTAINER_NAME, 'ErrImageNeverPull', NEVER_PULLED)],
+    }),
+  ],
+];
+
+for (const [label, pb, json] of protobufPods) {
+  test(`decodeSlimPod gives what slimPod makes of the JSON, new fields included: ${label}`, () => {
+    const decoded = decodeSlimPod(new ProtoReader(pb));
+    const expected = slimPod(structuredClone(json));
+    // Same members in the same order, as the integration test checks against the API server.
+    assert.equal(JSON.stringify(decoded), JSON.stringify(expected));
+    assert.deepEqual(summarizePod(decoded as V1Pod), summarizePod(json as V1Pod));
+  });
+}
+
+test('decodeSlimPod reports the problems the lifecycle reads', () => {
+  const [unschedulable, never] = protobufPods.map(([, pb]) => summarizePod(decodeSlimPod(new ProtoReader(pb))));
+  assert.deepEqual(unschedulable?.notScheduled, { reason: 'Unschedulable', message: UNSCHEDULABLE });
+  assert.deepEqual(never?.notScheduled, undefined);
+  assert.deepEqual(never?.containerStatuses, [
+    { name: DRIVER_CONTAINER_NAME, waitingReason: 'ErrImageNeverPull', waitingMessage: NEVER_PULLED },
+  ]);
+});
+
+test('decodeSlimPod and slimPod agree on a driver pod the API server sent (bench fixtures: protobuf and JSON)', () => {
+  const fixture = (name: string) => new URL(`../../bench/fixtures/${name}`, import.meta.url);
+  const json = JSON.parse(readFileSync(fixture('driver-pod.api.json'), 'utf8')) as KubeObject;
+  const decoded = decodeSlimPod(readEnvelope(readFileSync(fixture('driver-pod.api.pb'))).raw);
+  assert.equal(JSON.stringify(decoded), JSON.stringify(slimPod(json)));
+  assert.equal((decoded as V1Pod).status?.conditions, undefined, 'PodScheduled True is not kept');
 });
 
 test('slimService keeps the UI port, cluster IP and labels; drops selector and managedFields', () => {

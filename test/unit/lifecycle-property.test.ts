@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   type Decision,
+  DRIVER_CONTAINER_NAME,
+  DRIVER_PROBLEMS,
   decide,
   type PodSummary,
   resolveSettings,
@@ -19,6 +21,7 @@ type Command =
   | { kind: 'advance'; ms: number }
   | { kind: 'reconcile'; crash: boolean }
   | { kind: 'driver'; phase: string; exitCode: number | undefined }
+  | { kind: 'driverStuck'; problem: number }
   | { kind: 'driverGone' }
   | { kind: 'stalePod'; phase: string }
   | { kind: 'cacheFreeze' }
@@ -29,6 +32,18 @@ type Command =
   | { kind: 'failNextSubmission' };
 
 const phase = fc.constantFrom('Pending', 'Running', 'Succeeded', 'Failed', 'Unknown');
+/** What a Pending driver pod may say about why it does not start. */
+const STUCK: readonly Partial<PodSummary>[] = [
+  { notScheduled: { reason: 'Unschedulable', message: '0/3 nodes are available' } },
+  { notScheduled: { reason: 'Unschedulable', message: '0/4 nodes are available' } },
+  { containerStatuses: [{ name: DRIVER_CONTAINER_NAME, waitingReason: 'ErrImagePull', waitingMessage: 'not found' }] },
+  {
+    containerStatuses: [{ name: DRIVER_CONTAINER_NAME, waitingReason: 'ImagePullBackOff', waitingMessage: 'back-off' }],
+  },
+  { containerStatuses: [{ name: DRIVER_CONTAINER_NAME, waitingReason: 'CreateContainerConfigError' }] },
+  { containerStatuses: [{ name: DRIVER_CONTAINER_NAME, waitingReason: 'ContainerCreating' }] },
+];
+const PROBLEM_EVENTS = new Set(Object.values(DRIVER_PROBLEMS).map((p) => p.eventReason));
 const command: fc.Arbitrary<Command> = fc.oneof(
   {
     weight: 4,
@@ -41,6 +56,13 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       kind: fc.constant('driver' as const),
       phase,
       exitCode: fc.option(fc.constantFrom(0, 1, 137), { nil: undefined, freq: 2 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('driverStuck' as const),
+      problem: fc.integer({ min: 0, max: STUCK.length - 1 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('driverGone' as const) }) },
@@ -125,6 +147,12 @@ test('lifecycle invariants hold under random observations, times, crashes and ed
                 ...(pod.uid ? { uid: pod.uid } : {}),
               });
             }
+            continue;
+          }
+          case 'driverStuck': {
+            const name = cluster.app.status?.driverInfo?.podName;
+            const pod = name ? cluster.live.get(name) : undefined;
+            if (pod) cluster.putPod({ ...pod, phase: 'Pending', ...STUCK[c.problem] });
             continue;
           }
           case 'driverGone':
@@ -212,6 +240,16 @@ test('lifecycle invariants hold under random observations, times, crashes and ed
         const [subAfter, execAfter] = counters(after);
         if (!(fromState === 'INVALIDATING' && toState === 'PENDING_RERUN')) {
           assert.ok(subAfter >= subBefore && execAfter >= execBefore, 'attempt counters never decrease');
+        }
+
+        // A pending driver's problem is reported once: its Warning comes with a new errorMessage, in SUBMITTED.
+        const problemEvents = decision.events.filter((e) => PROBLEM_EVENTS.has(e.reason));
+        if (problemEvents.length > 0) {
+          assert.equal(problemEvents.length, 1);
+          assert.equal(toState, 'SUBMITTED');
+          const message = after.status?.applicationState?.errorMessage;
+          assert.equal(problemEvents[0]?.message, message);
+          assert.notEqual(message, before.status?.applicationState?.errorMessage);
         }
 
         // A missing driver fails the application only when the live state agrees (kubeflow #2302).

@@ -1,6 +1,13 @@
 // What the controller caches. Only objects carrying sparkop's launched-by label enter the pod, Service and
 // ConfigMap caches (a server-side selector), so memory stays flat in clusters full of unrelated pods (kubeflow #3028).
-import type { V1ContainerStatus, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
+import type {
+  V1ContainerStatus,
+  V1ObjectMeta,
+  V1Pod,
+  V1PodCondition,
+  V1PodStatus,
+  V1Service,
+} from '@kubernetes/client-node';
 import {
   decodeObjectMeta,
   decodeTime,
@@ -29,15 +36,17 @@ export function podApplicationKey(pod: Pick<V1Pod, 'metadata'>): readonly string
 
 /**
  * The pod cache's transform: a cached pod keeps only what the operator reads of it, about a tenth of the object
- * (spec, conditions, images, IPs are never read from the cache; 50 000 executor pods made them most of the RSS).
+ * (spec, images, IPs and all conditions but a failed PodScheduled are never read from the cache; 50 000 executor
+ * pods made them most of the RSS).
  *
  * Contract: a reader of cached pods sees only these fields. A reader that needs another field adds it here (and
  * to the unit test, test/unit/controller-sparkapplication-scope.test.ts, which checks that summarizePod gives the same
  * answer for a full pod and its slim form). What reads cached pods, and what it reads:
  * - the store and the event recorder: apiVersion, kind, metadata.namespace/name/uid/resourceVersion;
  * - summarizePod (spark/lifecycle/observe.ts), hence the reconciler and executor tracking: metadata.name, uid,
- *   labels, deletionTimestamp; status.phase, reason, message; per container status its name, state.terminated
- *   (exitCode, reason) and state.waiting.reason;
+ *   labels, deletionTimestamp; status.phase, reason, message; the PodScheduled condition when its status is False
+ *   (type, status, reason, message); per container status its name, state.terminated (exitCode, reason) and
+ *   state.waiting (reason, message);
  * - podApplicationKey and the controller's event mapping: metadata.labels, namespace;
  * - the Spark simulator (embedded mode): metadata.annotations, ownerReferences (its owns() mapping),
  *   deletionTimestamp, status.phase, startTime. It reads the full driver from the API server when it creates
@@ -47,8 +56,10 @@ export function podApplicationKey(pod: Pick<V1Pod, 'metadata'>): readonly string
 export function slimPod(obj: KubeObject): KubeObject {
   const pod = obj as V1Pod & KubeObject;
   const s = pod.status;
+  const notScheduled = s?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
   const status: V1PodStatus | undefined = s && {
     ...pick(s, ['phase', 'reason', 'message', 'startTime']),
+    ...(notScheduled ? { conditions: [pick(notScheduled, ['type', 'status', 'reason', 'message'])] } : {}),
     ...(s.containerStatuses ? { containerStatuses: s.containerStatuses.map(slimContainerStatus) } : {}),
   };
   return { ...typeAndMeta(pod), ...(status ? { status } : {}) };
@@ -216,11 +227,11 @@ const NO_STATE: V1ContainerStatus['state'] = Object.freeze({});
 
 function slimContainerStatus(c: V1ContainerStatus): V1ContainerStatus {
   const terminated = c.state?.terminated;
-  const waitingReason = c.state?.waiting?.reason;
+  const waiting = c.state?.waiting && pick(c.state.waiting, ['reason', 'message']);
   const state = terminated
     ? { terminated: pick(terminated, ['exitCode', 'reason']) }
-    : waitingReason
-      ? { waiting: { reason: waitingReason } }
+    : waiting && (waiting.reason || waiting.message)
+      ? { waiting }
       : NO_STATE;
   // image, imageID, ready, restartCount are required by the model type but read by no one here.
   return { name: c.name, state } as V1ContainerStatus;
@@ -230,9 +241,10 @@ function slimContainerStatus(c: V1ContainerStatus): V1ContainerStatus {
  * slimPod straight from the pod's protobuf (the pod cache's KindScope.decodeProtobuf): the same object slimPod makes
  * of the JSON answer, without building the rest. spec and managedFields, most of a pod's bytes, are skipped
  * unread. Field numbers: k8s.io/api core/v1 generated.proto (Pod: metadata 1, spec 2, status 3; PodStatus: phase 1,
- * message 3, reason 4, startTime 7, containerStatuses 8; ContainerStatus: name 1, state 2; ContainerState: waiting
- * 1, terminated 3; ContainerStateWaiting: reason 1; ContainerStateTerminated: exitCode 1, reason 3). A test
- * compares both on real pods of the API server (test/integration/runtime-protobuf.test.ts).
+ * conditions 2, message 3, reason 4, startTime 7, containerStatuses 8; PodCondition: type 1, status 2, reason 5,
+ * message 6; ContainerStatus: name 1, state 2; ContainerState: waiting 1, terminated 3; ContainerStateWaiting:
+ * reason 1, message 2; ContainerStateTerminated: exitCode 1, reason 3). A test compares both on real pods of the API
+ * server (test/integration/runtime-protobuf.test.ts).
  */
 export function decodeSlimPod(r: ProtoReader): KubeObject {
   let metadata: V1ObjectMeta = {};
@@ -250,11 +262,16 @@ function decodeSlimPodStatus(r: ProtoReader): V1PodStatus {
   let reason = '';
   let message = '';
   let startTime: string | null = null;
+  let notScheduled: V1PodCondition | undefined;
   const containerStatuses: V1ContainerStatus[] = [];
   while (r.next()) {
     switch (r.field) {
       case 1:
         phase = r.sharedString();
+        break;
+      case 2:
+        // slimPod keeps the first such condition; a pod has at most one of each type.
+        notScheduled ??= decodeNotScheduled(r.message());
         break;
       case 3:
         message = r.sharedString();
@@ -278,8 +295,30 @@ function decodeSlimPodStatus(r: ProtoReader): V1PodStatus {
   if (reason) status.reason = reason;
   if (message) status.message = message;
   if (startTime !== null) status.startTime = startTime;
+  if (notScheduled) status.conditions = [notScheduled];
   if (containerStatuses.length > 0) status.containerStatuses = fitted(containerStatuses);
   return status as V1PodStatus;
+}
+
+/** A PodCondition as slimPod keeps it: only PodScheduled when False, else undefined. */
+function decodeNotScheduled(r: ProtoReader): V1PodCondition | undefined {
+  let type = '';
+  let status = '';
+  let reason = '';
+  let message = '';
+  while (r.next()) {
+    if (r.field === 1) type = r.sharedString();
+    else if (r.field === 2) status = r.sharedString();
+    else if (r.field === 5) reason = r.sharedString();
+    else if (r.field === 6) message = r.string();
+    else r.skip();
+  }
+  if (type !== 'PodScheduled' || status !== 'False') return undefined;
+  // JSON's order and omissions: type and status always, reason and message when not empty.
+  const condition: V1PodCondition = { type, status };
+  if (reason) condition.reason = reason;
+  if (message) condition.message = message;
+  return condition;
 }
 
 function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
@@ -292,15 +331,19 @@ function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
       continue;
     }
     const s = r.message();
-    let waitingReason = '';
+    let waiting: { reason?: string; message?: string } | undefined;
     let terminated: { exitCode: number; reason?: string } | undefined;
     while (s.next()) {
       if (s.field === 1) {
         const w = s.message();
+        let reason = '';
+        let message = '';
         while (w.next()) {
-          if (w.field === 1) waitingReason = w.sharedString();
+          if (w.field === 1) reason = w.sharedString();
+          else if (w.field === 2) message = w.string();
           else w.skip();
         }
+        waiting = reason || message ? { ...(reason ? { reason } : {}), ...(message ? { message } : {}) } : undefined;
       } else if (s.field === 3) {
         const t = s.message();
         let exitCode = 0;
@@ -313,7 +356,7 @@ function decodeSlimContainerStatus(r: ProtoReader): V1ContainerStatus {
         terminated = reason ? { exitCode, reason } : { exitCode };
       } else s.skip();
     }
-    state = terminated ? { terminated } : waitingReason ? { waiting: { reason: waitingReason } } : NO_STATE;
+    state = terminated ? { terminated } : waiting ? { waiting } : NO_STATE;
   }
   return { name, state } as V1ContainerStatus;
 }

@@ -1,7 +1,7 @@
 // docs/lifecycle.md, rendered from the transition table. Deterministic: table order, no timestamps.
 import { DEFAULT_SETTINGS } from './settings.ts';
 import { SPEC_FIELDS_OUTSIDE_HASH } from './spec-hash.ts';
-import { STATES, STEP_DOCS, type StepName, TRANSITIONS } from './table.ts';
+import { DRIVER_PROBLEMS, STATES, STEP_DOCS, type StepName, TRANSITIONS } from './table.ts';
 import { type ApplicationState, SPEC_HASH_ANNOTATION } from './types.ts';
 
 const show = (state: string) => (state === '' ? '`""` (new)' : `\`${state}\``);
@@ -50,6 +50,22 @@ export function renderLifecycleDoc(): string {
     out.push(
       `| ${show(t.from)} | \`${t.trigger}\` | ${show(t.to)} | ${cell(t.when)} | ${t.eventType} \`${t.reason}\` |`,
     );
+  }
+  out.push(
+    '',
+    '## A pending driver that cannot start',
+    '',
+    'SUBMITTED stays SUBMITTED while the driver pod is pending, whatever keeps it so: Kubernetes may yet add a node or',
+    'get the image. When the pod cannot start as it is, `status.applicationState.errorMessage` says why, on one line:',
+    '`driver pod <name> <says>: <detail>`; it is cleared when the problem goes (the move to RUNNING clears it too). A',
+    'Warning event is recorded when a problem of a kind the status did not report yet appears; the same problem seen',
+    'again, or its message changing, records none.',
+    '',
+    '| when | says | detail | event |',
+    '|---|---|---|---|',
+  );
+  for (const p of Object.values(DRIVER_PROBLEMS)) {
+    out.push(`| ${cell(p.when)} | ${cell(p.says)} | ${cell(p.detail)} | Warning \`${p.eventReason}\` |`);
   }
   const outgoing = new Map<string, string[]>();
   for (const t of TRANSITIONS) outgoing.set(t.from, [...(outgoing.get(t.from) ?? []), t.to]);

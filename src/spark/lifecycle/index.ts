@@ -16,6 +16,7 @@ export {
 } from './naming.ts';
 export {
   type DriverObservation,
+  type DriverProblem,
   driverFailureMessage,
   observeDriver,
   observeExecutor,
@@ -25,6 +26,8 @@ export { type ResolvedRestartPolicy, resolveRestartPolicy } from './policy.ts';
 export { DEFAULT_SETTINGS, resolveSettings } from './settings.ts';
 export { SPEC_FIELDS_OUTSIDE_HASH, specChangedSinceSubmission, specFingerprint, specHash } from './spec-hash.ts';
 export {
+  DRIVER_PROBLEMS,
+  type DriverProblemInfo,
   STATES,
   STEP_DOCS,
   type StateInfo,

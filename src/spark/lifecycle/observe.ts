@@ -1,5 +1,6 @@
 // Pure observers: (pod) → what it says about the driver or an executor. No I/O, no clock.
 import type { V1Pod } from '@kubernetes/client-node';
+import { DRIVER_PROBLEMS, type DriverProblemInfo } from './table.ts';
 import {
   type DriverState,
   type ExecutorState,
@@ -19,15 +20,39 @@ export type DriverObservation =
       readonly state: DriverState;
       /** Set for FAILED: one human line (exit code and reason), never container output. */
       readonly errorMessage?: string;
+      /** Set for PENDING when the pod cannot start as it is: unschedulable, or no usable driver image or container. */
+      readonly problem?: DriverProblem;
       readonly sparkApplicationId?: string;
     };
+
+/** Why a pending driver pod cannot start. Kubernetes may still resolve it (a new node, a pushed image). */
+export interface DriverProblem {
+  /**
+   * `unschedulable`: the scheduler found no node (PodScheduled False, reason Unschedulable); `image`: the kubelet
+   * cannot get the driver container's image; `container`: it cannot create the container (a missing ConfigMap or
+   * Secret, a mount that fails).
+   */
+  readonly kind: 'unschedulable' | 'image' | 'container';
+  /** The scheduler's condition reason or the container's waiting reason, e.g. ErrImageNeverPull. */
+  readonly reason: string;
+  /** Their message on one line; empty when they gave none. */
+  readonly message: string;
+}
+
+/** Waiting reasons of the driver container that keep it from starting until something changes, by kind. */
+const WAITING_PROBLEMS: ReadonlyMap<string, DriverProblem['kind']> = new Map(
+  (Object.entries(DRIVER_PROBLEMS) as [DriverProblem['kind'], DriverProblemInfo][]).flatMap(([kind, info]) =>
+    info.waitingReasons.map((reason) => [reason, kind] as const),
+  ),
+);
 
 /**
  * The driver's state from its pod. Rules, in order:
  * 1. No pod: `missing`.
  * 2. The pod's submission-id label is set and differs from `submissionID`: `stale` (pods of an older
  *    submission are ignored). A pod without the label, or an application with no submission id yet, counts as current.
- * 3. Phase Pending → PENDING.
+ * 3. Phase Pending → PENDING, with a `problem` when the pod's PodScheduled condition is False with reason
+ *    Unschedulable, or the driver container waits with a reason DRIVER_PROBLEMS lists (ErrImagePull, …).
  * 4. Phase Running → RUNNING, unless the driver container has terminated already (sidecars still running):
  *    exit code 0 → COMPLETED, else FAILED.
  * 5. Phase Succeeded → COMPLETED.
@@ -47,8 +72,10 @@ export function observeDriver(
   const base = { kind: 'current' as const, pod, ...(sparkApplicationId ? { sparkApplicationId } : {}) };
   const terminated = pod.containerStatuses?.find((c) => c.name === driverContainerName)?.terminated;
   switch (pod.phase) {
-    case 'Pending':
-      return { ...base, state: 'PENDING' };
+    case 'Pending': {
+      const problem = pendingProblem(pod, driverContainerName);
+      return { ...base, state: 'PENDING', ...(problem ? { problem } : {}) };
+    }
     case 'Running':
       if (!terminated) return { ...base, state: 'RUNNING' };
       return terminated.exitCode === 0
@@ -63,6 +90,19 @@ export function observeDriver(
     default:
       return { ...base, state: 'UNKNOWN' };
   }
+}
+
+/** What keeps a pending pod from starting, if anything the lifecycle reports (see observeDriver, rule 3). */
+export function pendingProblem(pod: PodSummary, driverContainerName: string): DriverProblem | undefined {
+  const notScheduled = pod.notScheduled;
+  if (notScheduled?.reason === 'Unschedulable') {
+    return { kind: 'unschedulable', reason: notScheduled.reason, message: oneLine(notScheduled.message ?? '', 512) };
+  }
+  const driver = pod.containerStatuses?.find((c) => c.name === driverContainerName);
+  const reason = driver?.waitingReason;
+  const kind = reason ? WAITING_PROBLEMS.get(reason) : undefined;
+  if (!reason || !kind) return undefined;
+  return { kind, reason, message: oneLine(driver?.waitingMessage ?? '', 512) };
 }
 
 /**
@@ -115,6 +155,7 @@ export function summarizePod(pod: V1Pod): PodSummary {
   const meta = pod.metadata ?? {};
   const status = pod.status ?? {};
   const deletion = meta.deletionTimestamp as unknown;
+  const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   return {
     name: meta.name ?? '',
     ...(meta.uid ? { uid: meta.uid } : {}),
@@ -127,13 +168,23 @@ export function summarizePod(pod: V1Pod): PodSummary {
       : typeof deletion === 'string'
         ? { deletionTimestamp: deletion }
         : {}),
+    ...(scheduled?.status === 'False'
+      ? {
+          notScheduled: {
+            ...(scheduled.reason ? { reason: scheduled.reason } : {}),
+            ...(scheduled.message ? { message: oneLine(scheduled.message, 512) } : {}),
+          },
+        }
+      : {}),
     containerStatuses: (status.containerStatuses ?? []).map((c) => {
       const t = c.state?.terminated;
       const waitingReason = c.state?.waiting?.reason;
+      const waitingMessage = c.state?.waiting?.message;
       return {
         name: c.name,
         ...(t ? { terminated: { exitCode: t.exitCode, ...(t.reason ? { reason: t.reason } : {}) } } : {}),
         ...(waitingReason ? { waitingReason } : {}),
+        ...(waitingMessage ? { waitingMessage: oneLine(waitingMessage, 512) } : {}),
       };
     }),
   };

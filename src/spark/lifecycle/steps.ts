@@ -26,7 +26,7 @@ import {
   uiPort,
   uiServiceName,
 } from './naming.ts';
-import { type DriverObservation, observeDriver, oneLine } from './observe.ts';
+import { type DriverObservation, type DriverProblem, observeDriver, oneLine } from './observe.ts';
 import {
   rerunDueAt,
   resolveRestartPolicy,
@@ -36,7 +36,7 @@ import {
   submissionRetryDueAt,
 } from './policy.ts';
 import { specChangedSinceSubmission, specHash } from './spec-hash.ts';
-import type { StepName, Trigger } from './table.ts';
+import { DRIVER_PROBLEMS, type StepName, type Trigger } from './table.ts';
 import { formatTime, parseTime } from './time.ts';
 import {
   type ApplicationState,
@@ -249,7 +249,9 @@ const followDriver: Step = (input, draft) => {
   if (observation.sparkApplicationId && !next.status.sparkApplicationId) {
     next = withStatus(next, { sparkApplicationId: observation.sparkApplicationId });
   }
-  if (stateOf(next.status) === target) return go(next);
+  if (stateOf(next.status) === target) {
+    return go(target === 'SUBMITTED' ? reportPendingDriver(next, observation.pod.name, observation.problem) : next);
+  }
   const pod = observation.pod.name;
   const terminated = observation.state === 'COMPLETED' || observation.state === 'FAILED';
   const patch = terminated ? { terminationTime: next.status.terminationTime ?? formatTime(now) } : {};
@@ -260,8 +262,42 @@ const followDriver: Step = (input, draft) => {
     FAILED: `Driver ${pod} failed: ${observation.errorMessage ?? 'no details'}`,
     UNKNOWN: `Driver ${pod} is in an unknown state`,
   };
-  return go(transition(next, trigger, messages[observation.state], patch, observation.errorMessage));
+  next = transition(next, trigger, messages[observation.state], patch, observation.errorMessage);
+  return go(target === 'SUBMITTED' ? reportPendingDriver(next, pod, observation.problem) : next);
 };
+
+/**
+ * SUBMITTED with a pending driver pod: errorMessage says what keeps the pod from starting (DRIVER_PROBLEMS), or
+ * is cleared. The Warning event goes with a problem of a kind the status did not report yet, so repeated decisions
+ * on the same pod, and a message that changes within a kind (ErrImagePull and ImagePullBackOff alternate), record
+ * none. The application is never failed for it: a node or an image may yet come.
+ */
+function reportPendingDriver(draft: Draft, podName: string, problem: DriverProblem | undefined): Draft {
+  const reported = draft.status.applicationState?.errorMessage;
+  const errorMessage = problem ? driverProblemMessage(podName, problem) : undefined;
+  if (reported === errorMessage) return draft;
+  const next = withStatus(draft, {
+    applicationState: errorMessage ? { state: 'SUBMITTED', errorMessage } : { state: 'SUBMITTED' },
+  });
+  if (!problem || !errorMessage || reportedProblemKind(reported, podName) === problem.kind) return next;
+  return withEvent(next, { type: 'Warning', reason: DRIVER_PROBLEMS[problem.kind].eventReason, message: errorMessage });
+}
+
+/** `driver pod <name> <says>: <detail>` on one line. */
+function driverProblemMessage(podName: string, problem: DriverProblem): string {
+  const detail =
+    problem.kind === 'unschedulable'
+      ? problem.message || problem.reason
+      : `${problem.reason}${problem.message ? `: ${problem.message}` : ''}`;
+  return `driver pod ${podName} ${DRIVER_PROBLEMS[problem.kind].says}: ${detail}`;
+}
+
+/** The kind of problem an errorMessage written by driverProblemMessage reports; undefined for any other message. */
+function reportedProblemKind(errorMessage: string | undefined, podName: string): DriverProblem['kind'] | undefined {
+  if (!errorMessage) return undefined;
+  const kinds = Object.keys(DRIVER_PROBLEMS) as DriverProblem['kind'][];
+  return kinds.find((kind) => errorMessage.startsWith(`driver pod ${podName} ${DRIVER_PROBLEMS[kind].says}: `));
+}
 
 const trackExecutorsStep: Step = (input, draft) => {
   const tracked = trackExecutors(

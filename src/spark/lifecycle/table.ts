@@ -1,6 +1,7 @@
 // The SparkApplication state machine as data: for each state, the ordered steps decide() runs, and every
 // transition with its trigger and event. decide() can only move along a row of TRANSITIONS, and docs/lifecycle.md
 // is generated from this file (scripts/lifecycle/generate-docs.ts), so neither can drift from the code.
+import type { DriverProblem } from './observe.ts';
 import type { ApplicationState, EventType } from './types.ts';
 
 export type StepName =
@@ -50,6 +51,57 @@ export interface Transition {
   readonly when: string;
 }
 
+/**
+ * What SUBMITTED reports of a pending driver pod that cannot start (observeDriver's `problem`): the status's
+ * errorMessage is `driver pod <name> <says>: <detail>`, and a Warning event with `eventReason` is recorded when a
+ * problem of this kind replaces none or one of another kind. The state stays SUBMITTED.
+ */
+export interface DriverProblemInfo {
+  readonly eventReason: string;
+  readonly says: string;
+  /** The driver container's waiting reasons of this kind (none for `unschedulable`, a pod condition). */
+  readonly waitingReasons: readonly string[];
+  /** What the detail is, for the docs. */
+  readonly detail: string;
+  /** When it happens, for the docs. */
+  readonly when: string;
+}
+
+const IMAGE_WAITING_REASONS = [
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'ImageInspectError',
+  'RegistryUnavailable',
+  'SignatureValidationFailed',
+];
+const CONTAINER_WAITING_REASONS = ['CreateContainerConfigError', 'CreateContainerError'];
+
+export const DRIVER_PROBLEMS: Readonly<Record<DriverProblem['kind'], DriverProblemInfo>> = {
+  unschedulable: {
+    eventReason: 'SparkDriverUnschedulable',
+    says: 'cannot be scheduled',
+    waitingReasons: [],
+    detail: "the scheduler's message",
+    when: 'the pod condition PodScheduled is False with reason Unschedulable',
+  },
+  image: {
+    eventReason: 'SparkDriverImageError',
+    says: 'cannot start its container',
+    waitingReasons: IMAGE_WAITING_REASONS,
+    detail: "the waiting reason and the kubelet's message",
+    when: `the driver container waits with ${IMAGE_WAITING_REASONS.join(', ')}`,
+  },
+  container: {
+    eventReason: 'SparkDriverContainerError',
+    says: 'cannot create its container',
+    waitingReasons: CONTAINER_WAITING_REASONS,
+    detail: "the waiting reason and the kubelet's message",
+    when: `the driver container waits with ${CONTAINER_WAITING_REASONS.join(', ')}`,
+  },
+};
+
 export interface StateInfo {
   readonly description: string;
   /** Steps run in this order until one stops. */
@@ -78,7 +130,8 @@ export const STEP_DOCS: Readonly<Record<StepName, string>> = {
   followDriver:
     'Observe the driver pod (observeDriver) and move to the matching state. A missing driver pod (or one of an ' +
     'older submission) fails the application only after the creation grace period (SUBMITTED) and a live read ' +
-    '(ConfirmDriverMissing) that also finds none.',
+    '(ConfirmDriverMissing) that also finds none. SUBMITTED with a pending driver pod that cannot start: ' +
+    'errorMessage says why (see below), else it is cleared.',
   trackExecutors:
     'Update executorState from the executor pods of the current submission, capped at maxTrackedExecutors; an ' +
     'event per executor whose state changed.',
@@ -119,7 +172,7 @@ export const STATES: Readonly<Record<ApplicationState, StateInfo>> = {
     terminal: false,
   },
   SUBMITTED: {
-    description: 'The driver was submitted; its pod is pending.',
+    description: 'The driver was submitted; its pod is pending (errorMessage says why when it cannot start).',
     steps: FOLLOWING,
     transient: false,
     terminal: false,

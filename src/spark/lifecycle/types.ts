@@ -32,6 +32,8 @@ export interface PodSummary {
   readonly reason?: string;
   readonly message?: string;
   readonly deletionTimestamp?: string;
+  /** The PodScheduled condition, set only when its status is False (the scheduler has not placed the pod). */
+  readonly notScheduled?: { readonly reason?: string; readonly message?: string };
   readonly containerStatuses?: readonly ContainerSummary[];
 }
 
@@ -39,7 +41,9 @@ export interface ContainerSummary {
   readonly name: string;
   /** Set when the container has terminated (its current state, not lastState). */
   readonly terminated?: { readonly exitCode: number; readonly reason?: string };
+  /** Set when the container is waiting: the kubelet's reason (ContainerCreating, ErrImagePull, …) and message. */
   readonly waitingReason?: string;
+  readonly waitingMessage?: string;
 }
 
 /** A Service the reconciler found for the application's UI (from its cache). */

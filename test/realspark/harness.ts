@@ -1,0 +1,74 @@
+// Fixtures of the real Spark suite: the run's control plane has a real node (SPARKOP_TEST_REAL_NODE=1, see
+// test/support/global-setup.ts) running the locally built Spark images; the tests use its `default` namespace,
+// prepared as kubeflow's chart prepares a job namespace, as users of kubeflow's examples do.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { installCrds } from '../../src/api/index.ts';
+import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import { REAL_NODE_NAME } from '../../src/localcluster/realnode.ts';
+import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';
+import { isNotFound, newClient } from '../../src/runtime/index.ts';
+import type { Fixture } from '../integration/sparkapplication-harness.ts';
+import { eventually, sharedCluster } from '../support/kube.ts';
+
+const execFileAsync = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+export const NAMESPACE = 'default';
+
+/** The `default` namespace of the real-node cluster, with the CRDs and the Spark ServiceAccount and Role. */
+export async function realSparkFixture(): Promise<Fixture> {
+  const cluster = await sharedCluster();
+  const node = await cluster.core.readNode({ name: REAL_NODE_NAME }).catch(() => undefined);
+  if (!node) {
+    throw new Error(
+      `the test cluster has no real node (${REAL_NODE_NAME}); the real Spark suite runs with SPARKOP_TEST_REAL_NODE=1 (npm test does so)`,
+    );
+  }
+  await installCrds(cluster.kc);
+  const api = newClient({ kubeConfig: cluster.kc });
+  await prepareSparkJobNamespace(api, NAMESPACE);
+  return { ...cluster, namespace: NAMESPACE, api };
+}
+
+/** Deletes the application when the test ends and waits until its pods are gone (the node has room for one app). */
+export function cleanUpAfter(t: TestContext, f: Fixture, name: string): void {
+  t.after(async () => {
+    await appNamed(f, name)
+      .then((app) => f.api.delete(app, { propagationPolicy: 'Background' }))
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    await eventually(
+      `${name}'s pods gone`,
+      async () => {
+        const pods = await f.api.list(Pods, {
+          namespace: f.namespace,
+          labelSelector: `sparkoperator.k8s.io/app-name=${name}`,
+        });
+        return pods.length === 0;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+  });
+}
+
+/** Runs sparkctl (the sources) against the test cluster; resolves with its stdout, rejects with its stderr. */
+export async function sparkctl(f: Fixture, args: readonly string[]): Promise<string> {
+  const { stdout } = await execFileAsync(process.execPath, [join(ROOT, 'src', 'cli', 'sparkctl.ts'), ...args], {
+    env: { ...process.env, KUBECONFIG: f.kubeconfigPath },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** The log of a pod's container through the API server. */
+export async function podLog(f: Fixture, pod: string, container: string): Promise<string> {
+  return f.core.readNamespacedPodLog({ namespace: f.namespace, name: pod, container });
+}
+
+export async function appNamed(f: Fixture, name: string): Promise<SparkApplicationObject> {
+  return f.api.get(SparkApplications, { namespace: f.namespace, name });
+}
