@@ -50,7 +50,7 @@ const DERIVED: Readonly<Record<string, { readonly valuesPath?: string; readonly 
 export const FIXED: Readonly<Record<string, { readonly value: string; readonly why: string }>> = {
   kubeconfig: { value: '', why: 'In a pod the operator uses its in-cluster configuration.' },
   local: { value: 'false', why: 'The embedded control plane is for laptops, never in a cluster.' },
-  'real-spark': { value: '', why: "It adds a real node to the embedded control plane only; a cluster has its own." },
+  'real-spark': { value: '', why: 'It adds a real node to the embedded control plane only; a cluster has its own.' },
   'install-crds': {
     value: 'false',
     why: "The chart ships the CRDs (crds/); the operator's RBAC does not grant writing CRDs.",

@@ -1,7 +1,7 @@
 // Fixtures of the real Spark suite: the run's control plane has a real node (SPARKOP_TEST_REAL_NODE=1, see
 // test/support/global-setup.ts) running the locally built Spark images; the tests use its `default` namespace,
 // prepared as kubeflow's chart prepares a job namespace, as users of kubeflow's examples do.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ import { eventually, sharedCluster } from '../support/kube.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
+export const SPARKCTL = join(ROOT, 'src', 'cli', 'sparkctl.ts');
 export const NAMESPACE = 'default';
 
 /** The `default` namespace of the real-node cluster, with the CRDs and the Spark ServiceAccount and Role. */
@@ -56,7 +57,7 @@ export function cleanUpAfter(t: TestContext, f: Fixture, name: string): void {
 
 /** Runs sparkctl (the sources) against the test cluster; resolves with its stdout, rejects with its stderr. */
 export async function sparkctl(f: Fixture, args: readonly string[]): Promise<string> {
-  const { stdout } = await execFileAsync(process.execPath, [join(ROOT, 'src', 'cli', 'sparkctl.ts'), ...args], {
+  const { stdout } = await execFileAsync(process.execPath, [SPARKCTL, ...args], {
     env: { ...process.env, KUBECONFIG: f.kubeconfigPath },
     timeout: 120_000,
     maxBuffer: 64 * 1024 * 1024,
@@ -71,4 +72,15 @@ export async function podLog(f: Fixture, pod: string, container: string): Promis
 
 export async function appNamed(f: Fixture, name: string): Promise<SparkApplicationObject> {
   return f.api.get(SparkApplications, { namespace: f.namespace, name });
+}
+
+/** SPARK_HOME of pyspark `version` (installed and cached by scripts/pyspark/install.sh). */
+export function pysparkHome(version: string): string {
+  const out = execFileSync('bash', [join(ROOT, 'scripts', 'pyspark', 'install.sh'), version], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const home = new RegExp(`^PYSPARK_${version.replaceAll('.', '_')}_HOME=(.+)$`, 'm').exec(out)?.[1];
+  if (!home) throw new Error(`scripts/pyspark/install.sh ${version} printed no SPARK_HOME`);
+  return home.trim();
 }

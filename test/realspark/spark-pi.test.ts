@@ -2,16 +2,22 @@
 // compute Pi; the driver asks the API server for executors, they register through the driver's Service, compute,
 // and the driver deletes them at the end. Failures come from real Spark too.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { Pods, type SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
 import { REAL_NODE_NAME } from '../../src/localcluster/realnode.ts';
 import { DRIVER_CONTAINER_NAME } from '../../src/spark/lifecycle/types.ts';
+import { coreSubmissionClient } from '../../src/spark/submit/kube-client.ts';
+import { SparkSubmitSubmitter } from '../../src/spark/submit/spark-submit.ts';
+import { tokenKubeconfig } from '../conformance/harness.ts';
 import { createApp, eventReasons, startOperator, waitState } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';
 import { sharedPath } from '../support/shared.ts';
-import { appNamed, cleanUpAfter, podLog, realSparkFixture, sparkctl } from './harness.ts';
+import { appNamed, cleanUpAfter, podLog, pysparkHome, realSparkFixture, SPARKCTL, sparkctl } from './harness.ts';
 
 const EXAMPLES = sharedPath('examples', 'kubeflow');
 const RUN_TIMEOUT_MS = 300_000;
@@ -120,4 +126,90 @@ test('a driver image the node does not have is reported while the application wa
   assert.equal(reported.status?.applicationState?.state, 'SUBMITTED');
   assert.ok((await eventReasons(f, 'no-image')).includes('SparkDriverImageError'));
   assert.match(await sparkctl(f, ['status', 'no-image', '-n', f.namespace]), /ErrImageNeverPull/);
+});
+
+test('dynamic allocation adds executors under a backlog and removes idle ones; sparkctl ui serves the UI', async (t) => {
+  const f = await realSparkFixture();
+  await startOperator(t, f, { namespaces: [f.namespace] });
+  const app = example('spark-pi-dynamic-allocation.yaml');
+  app.metadata = { name: 'waves' };
+  app.spec.mainClass = 'dev.sparkop.examples.Waves';
+  // 12 tasks of 3 s on one core: a backlog; then 40 s without work, so idle executors go.
+  app.spec.arguments = ['12', '3', '40'];
+  app.spec.dynamicAllocation = { enabled: true, initialExecutors: 1, minExecutors: 1, maxExecutors: 3 };
+  app.spec.sparkConf = {
+    'spark.dynamicAllocation.schedulerBacklogTimeout': '1s',
+    'spark.dynamicAllocation.sustainedSchedulerBacklogTimeout': '1s',
+    'spark.dynamicAllocation.executorIdleTimeout': '5s',
+  };
+  // The node has 2 CPUs: small requests let the driver and three executors fit at once.
+  app.spec.driver = { ...app.spec.driver, coreRequest: '300m' };
+  app.spec.executor = { ...app.spec.executor, coreRequest: '300m' };
+  cleanUpAfter(t, f, 'waves');
+  await createApp(f, app);
+  const running = (a: SparkApplicationObject) =>
+    Object.values(a.status?.executorState ?? {}).filter((s) => s === 'RUNNING').length;
+  const peak = await eventually(
+    'more than one executor RUNNING',
+    async () => {
+      const current = await appNamed(f, 'waves');
+      return running(current) >= 2 ? current : undefined;
+    },
+    { timeoutMs: RUN_TIMEOUT_MS, intervalMs: 500 },
+  );
+  t.diagnostic(`at the peak: ${JSON.stringify(peak.status?.executorState)}`);
+
+  // The driver's UI through the API server's port-forward, while the application runs.
+  const ui = spawn(process.execPath, [SPARKCTL, 'ui', 'waves', '-n', f.namespace, '--port', '0'], {
+    env: { ...process.env, KUBECONFIG: f.kubeconfigPath },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.after(() => ui.kill('SIGINT'));
+  let printed = '';
+  ui.stdout.on('data', (d: Buffer) => {
+    printed += d.toString();
+  });
+  const url = await eventually(
+    'sparkctl ui prints its URL',
+    async () => /http:\/\/127\.0\.0\.1:\d+/.exec(printed)?.[0],
+  );
+  const page = await fetch(`${url}/jobs/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /Waves - Spark Jobs/);
+
+  const scaledDown = await eventually(
+    'idle executors removed while the application still runs',
+    async () => {
+      const current = await appNamed(f, 'waves');
+      const states = Object.values(current.status?.executorState ?? {});
+      return current.status?.applicationState?.state === 'RUNNING' && running(current) === 1 && states.length >= 2
+        ? current
+        : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  t.diagnostic(`scaled down: ${JSON.stringify(scaledDown.status?.executorState)}`);
+  const done = await waitState(f, 'waves', ['COMPLETED', 'FAILED'], RUN_TIMEOUT_MS);
+  assert.equal(done.status?.applicationState?.state, 'COMPLETED', done.status?.applicationState?.errorMessage);
+});
+
+test('the spark-submit submitter runs the same SparkPi on the real node', async (t) => {
+  const f = await realSparkFixture();
+  const sparkHome = pysparkHome('4.0.4');
+  // spark-submit 4.0's Kubernetes client reads the cluster's EC client keys poorly: it gets a ServiceAccount token.
+  const token = await tokenKubeconfig(f.kc, mkdtempSync(join(tmpdir(), 'sparkop-submit-')), 'real-spark');
+  t.after(token.cleanup);
+  const submitter = new SparkSubmitSubmitter({
+    sparkHome,
+    env: { ...process.env, KUBECONFIG: token.path },
+    client: coreSubmissionClient(f.core),
+  });
+  const server = f.kc.getCurrentCluster()?.server ?? '';
+  await startOperator(t, f, { namespaces: [f.namespace], submitter, submission: { masterURL: `k8s://${server}` } });
+  const app = example('spark-pi.yaml');
+  app.metadata = { name: 'spark-pi-submit' };
+  app.spec.arguments = ['200'];
+  cleanUpAfter(t, f, 'spark-pi-submit');
+  await createApp(f, app);
+  await expectPiComputed(f, 'spark-pi-submit');
 });
