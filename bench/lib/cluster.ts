@@ -36,6 +36,8 @@ export async function startBenchCluster(options: {
   log?: (m: string) => void;
   /** Serve kube-apiserver's /debug/pprof. */
   profiling?: boolean;
+  /** Add the real node (kubelet, containerd, CoreDNS) that runs real Spark images. */
+  realNode?: boolean;
 }): Promise<BenchCluster> {
   const stateRoot = mkdtempSync(join(tmpdir(), 'sparkop-bench-'));
   const cluster = await LocalCluster.start({
@@ -43,6 +45,7 @@ export async function startBenchCluster(options: {
     nodes: options.nodes,
     log: options.log,
     profiling: options.profiling,
+    realNode: options.realNode,
   });
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);

@@ -1,7 +1,7 @@
-// The machine and the code a figure was measured on, and where results are kept (bench/results/).
+// The machine and the code a figure was measured on, and where results are kept (outside the work tree).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, homedir, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,9 +42,17 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-/** Writes `result` to bench/results/<name>-<date>.json; returns the path. */
+/**
+ * Writes `result` to <dir>/<name>-<date>.json, outside the work tree: $SPARKOP_BENCH_RESULTS, else
+ * ~/.cache/sparkop/bench-results (a run must not leave files in the repository); returns the path.
+ */
 export function saveResult(name: string, result: object): string {
-  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  const dir =
+    process.env.SPARKOP_BENCH_RESULTS ??
+    join(
+      process.env.SPARKOP_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sparkop'),
+      'bench-results',
+    );
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

@@ -82,18 +82,23 @@ export function runSteps(conf: DriverConf, steps: readonly DriverStep[] = DRIVER
   return steps.reduce((build, step) => step.apply(build, conf), start);
 }
 
+/** The SparkApplication as its driver's owner; undefined before it has a uid (render). */
+export function applicationOwner(app: SparkApplication): DriverConf['owner'] {
+  return app.metadata?.uid
+    ? {
+        apiVersion: app.apiVersion ?? 'sparkoperator.k8s.io/v1beta2',
+        kind: app.kind ?? 'SparkApplication',
+        name: app.metadata.name ?? '',
+        uid: app.metadata.uid,
+      }
+    : undefined;
+}
+
 /** Everything native submission creates for one attempt of an application. */
 export function buildNativeSubmission(app: SparkApplication, settings: SubmissionSettings): NativeSubmission {
   const request = submitRequest(app, settings);
   const uid = app.metadata?.uid ?? `${request.namespace}/${request.name}`;
-  const owner = app.metadata?.uid
-    ? {
-        apiVersion: app.apiVersion ?? 'sparkoperator.k8s.io/v1beta2',
-        kind: app.kind ?? 'SparkApplication',
-        name: request.name,
-        uid: app.metadata.uid,
-      }
-    : undefined;
+  const owner = applicationOwner(app);
   const conf = resolveDriverConf(
     request,
     settings,

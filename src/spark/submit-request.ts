@@ -425,7 +425,12 @@ function podTemplate(
     Object.keys(spec).every((k) => k === 'containers') &&
     spec.containers.every((c) => Object.keys(c).length === 1 && c.name === containerName);
   if (empty && !r.template) return undefined;
-  const file = { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec };
+  return templateFile({ metadata: pod.metadata, spec }, role, settings);
+}
+
+/** A role's pod template as spark-submit reads it: deterministic YAML at a path of the submission's own. */
+export function templateFile(pod: V1Pod, role: Role, settings: SubmissionSettings): PodTemplate {
+  const file = { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec };
   const yaml = stringify(file, { sortMapEntries: true });
   const path = `${settings.templateDir}/${settings.submissionId}/${role}-pod-template.yaml`;
   return { pod: file as V1Pod, yaml, path };

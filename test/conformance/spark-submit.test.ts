@@ -102,6 +102,8 @@ for (const [version, sparkHome] of homes) {
           await new SparkSubmitSubmitter({
             sparkHome,
             client,
+            // The application is not in the API server: a driver owned by it would be garbage-collected.
+            ownDriverByApplication: false,
             env: { ...process.env, KUBECONFIG: token.path, SPARK_LOCAL_IP: '127.0.0.1' },
           }).submit(appIn(nsSubmit), settings);
           await new NativeSubmitter(nativeClient).submit(appIn(nsNative), settings);

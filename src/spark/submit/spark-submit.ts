@@ -5,8 +5,16 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SparkApplication } from '../../api/index.ts';
+import { applicationOwner } from '../builder.ts';
+import type { DriverConf } from '../driver-conf.ts';
 import type { SubmissionSettings } from '../settings.ts';
-import { sparkSubmitArgs, submitRequest } from '../submit-request.ts';
+import {
+  DRIVER_CONTAINER,
+  type SubmitRequest,
+  sparkSubmitArgs,
+  submitRequest,
+  templateFile,
+} from '../submit-request.ts';
 import { type SubmissionClient, SubmissionError, type SubmissionResult, type Submitter } from './contract.ts';
 
 export interface SparkSubmitOptions {
@@ -16,6 +24,12 @@ export interface SparkSubmitOptions {
   readonly env?: NodeJS.ProcessEnv | undefined;
   readonly timeoutMs?: number | undefined;
   readonly client: Pick<SubmissionClient, 'readPod'>;
+  /**
+   * The driver pod is owned by its SparkApplication (through the driver's pod template), as with native submission,
+   * so deleting the application deletes its driver. Default true; off only where the application is not in the API
+   * server (the conformance tests), since the garbage collector would delete a driver owned by nothing.
+   */
+  readonly ownDriverByApplication?: boolean | undefined;
 }
 
 export interface SparkSubmitRun {
@@ -51,7 +65,10 @@ export class SparkSubmitSubmitter implements Submitter {
   }
 
   async submit(app: SparkApplication, settings: SubmissionSettings): Promise<SubmissionResult> {
-    const request = submitRequest(app, settings);
+    const owner = this.#options.ownDriverByApplication === false ? undefined : applicationOwner(app);
+    const request = owner
+      ? withDriverOwner(submitRequest(app, settings), owner, settings)
+      : submitRequest(app, settings);
     const podName = request.conf.findLast(([k]) => k === 'spark.kubernetes.driver.pod.name')?.[1] ?? '';
     const existing = await this.#options.client.readPod(request.namespace, podName).catch(() => undefined);
     if (existing) {
@@ -81,4 +98,24 @@ export class SparkSubmitSubmitter implements Submitter {
       alreadyExisted: false,
     };
   }
+}
+
+/** The request with the application as the controller owner in its driver pod template (made if there is none). */
+function withDriverOwner(
+  request: SubmitRequest,
+  owner: NonNullable<DriverConf['owner']>,
+  settings: SubmissionSettings,
+): SubmitRequest {
+  const pod = structuredClone(request.driverTemplate?.pod ?? { spec: { containers: [{ name: DRIVER_CONTAINER }] } });
+  pod.metadata = { ...pod.metadata, ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }] };
+  const driverTemplate = templateFile(pod, 'driver', settings);
+  return {
+    ...request,
+    driverTemplate,
+    conf: [
+      ...request.conf,
+      ['spark.kubernetes.driver.podTemplateFile', driverTemplate.path],
+      ['spark.kubernetes.driver.podTemplateContainerName', DRIVER_CONTAINER],
+    ],
+  };
 }
