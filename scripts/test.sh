@@ -26,7 +26,7 @@ run_tests() {
 }
 
 if [ "$#" -gt 0 ]; then
-  # Files of the real Spark suite need the cluster with a real node.
+  # Files of the real Spark suite start a control plane with the real node each, and share none.
   case " $* " in *" test/realspark/"*) export SPARKOP_TEST_REAL_NODE=1 ;; esac
   run_tests "${SPARKOP_TEST_CONCURRENCY:-2}" "$@"
   exit $?
@@ -39,7 +39,8 @@ run_tests "${SPARKOP_TEST_CONCURRENCY:-2}" 'test/unit/**/*.test.ts' 'test/integr
   'test/conformance/**/*.test.ts' || status=$?
 echo "[test] reliability suite (one file at a time)"
 run_tests 1 'test/reliability/**/*.test.ts' || status=$?
-# Real Spark on a real node: one file at a time, on a control plane of its own with the real node (one per machine).
+# Real Spark on a real node: one file at a time, each on a control plane of its own with the real node (one real node
+# per machine).
 echo "[test] real Spark suite (a real node; one file at a time)"
 SPARKOP_TEST_REAL_NODE=1 run_tests 1 'test/realspark/**/*.test.ts' || status=$?
 exit "$status"

@@ -1,32 +1,46 @@
-// Fixtures of the real Spark suite: the run's control plane has a real node (SPARKOP_TEST_REAL_NODE=1, see
-// test/support/global-setup.ts) running the locally built Spark images; the tests use its `default` namespace,
-// prepared as kubeflow's chart prepares a job namespace, as users of kubeflow's examples do.
+// Fixtures of the real Spark suite. Each file runs on a control plane of its own with the real node (one real node
+// per machine: the suite runs one file at a time, and npm test starts no shared control plane for it); the tests use
+// its `default` namespace, prepared as kubeflow's chart prepares a job namespace, as users of kubeflow's examples do.
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { installCrds } from '../../src/api/index.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
-import { REAL_NODE_NAME } from '../../src/localcluster/realnode.ts';
+import { LocalCluster } from '../../src/localcluster/cluster.ts';
 import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';
 import { isNotFound, newClient } from '../../src/runtime/index.ts';
 import type { Fixture } from '../integration/sparkapplication-harness.ts';
-import { eventually, sharedCluster } from '../support/kube.ts';
+import { eventually, type SharedCluster } from '../support/kube.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 export const SPARKCTL = join(ROOT, 'src', 'cli', 'sparkctl.ts');
 export const NAMESPACE = 'default';
 
+let started: Promise<SharedCluster> | undefined;
+
+/** This file's control plane with the real node; stopped (and the machine cleaned) when the file's process ends. */
+export function realSparkCluster(): Promise<SharedCluster> {
+  started ??= (async () => {
+    const cluster = await LocalCluster.start({
+      name: `realspark-${process.pid}`,
+      realNode: true,
+      nodes: 1,
+      log: (m) => console.error(`[realspark] ${m}`),
+    });
+    process.once('beforeExit', () => void cluster.stop());
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    return { kubeconfigPath: cluster.kubeconfigPath, kc, core: kc.makeApiClient(CoreV1Api) };
+  })();
+  return started;
+}
+
 /** The `default` namespace of the real-node cluster, with the CRDs and the Spark ServiceAccount and Role. */
 export async function realSparkFixture(): Promise<Fixture> {
-  const cluster = await sharedCluster();
-  const node = await cluster.core.readNode({ name: REAL_NODE_NAME }).catch(() => undefined);
-  if (!node) {
-    throw new Error(
-      `the test cluster has no real node (${REAL_NODE_NAME}); the real Spark suite runs with SPARKOP_TEST_REAL_NODE=1 (npm test does so)`,
-    );
-  }
+  const cluster = await realSparkCluster();
   await installCrds(cluster.kc);
   const api = newClient({ kubeConfig: cluster.kc });
   await prepareSparkJobNamespace(api, NAMESPACE);

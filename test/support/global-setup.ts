@@ -7,13 +7,10 @@ let cluster: LocalCluster | undefined;
 
 export async function globalSetup(): Promise<void> {
   if (process.env.SPARKOP_TEST_KUBECONFIG) return;
+  // The real Spark suite (test/realspark) starts a control plane with the real node per file, and none is shared.
+  if (process.env.SPARKOP_TEST_REAL_NODE === '1') return;
   const started = Date.now();
-  // The real Spark suite (test/realspark) runs on a cluster with a real node (SPARKOP_TEST_REAL_NODE=1).
-  const realNode = process.env.SPARKOP_TEST_REAL_NODE === '1';
-  cluster = await LocalCluster.start({
-    name: `test-run-${process.pid}`,
-    ...(realNode ? { realNode, nodes: 1, log: (m: string) => console.error(`[tests] ${m}`) } : {}),
-  });
+  cluster = await LocalCluster.start({ name: `test-run-${process.pid}` });
   process.env.SPARKOP_TEST_KUBECONFIG = cluster.kubeconfigPath;
   process.env.SPARKOP_TEST_CLUSTER_DIR = cluster.stateDir;
   console.error(
