@@ -122,6 +122,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
           kubeconfigPath: cluster.kubeconfigPath,
           kubectlDir: cluster.binaries.kubernetesBinDir,
           example: relative(process.cwd(), join(import.meta.dirname, '..', '..', 'examples', 'spark-pi.yaml')),
+          realSpark: options.realSpark,
         }),
       );
     }

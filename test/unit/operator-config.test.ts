@@ -119,3 +119,17 @@ test('the embedded banner carries the export line and how to run the example', (
   assert.match(text, /npx sparkctl create -f examples\/spark-pi.yaml/);
   assert.match(text, /SUBMITTED → RUNNING → COMPLETED/);
 });
+
+test('with --real-spark the banner says real Spark runs and how to see the computed Pi', () => {
+  const input = {
+    kubernetesVersion: 'v1.36.3',
+    kubeconfigPath: '/state/sparkop/kubeconfig',
+    kubectlDir: '/cache/bin',
+    example: 'examples/spark-pi.yaml',
+  };
+  const real = embeddedBanner({ ...input, realSpark: true });
+  assert.match(real, /a real node running real Spark/);
+  assert.match(real, /npx sparkctl logs spark-pi \| grep 'Pi is roughly'/);
+  assert.doesNotMatch(real, /sim\.sparkop\.dev/);
+  assert.match(embeddedBanner(input), /simulated nodes/);
+});
