@@ -11,6 +11,7 @@ import type { PemPair } from './pki.ts';
 import { freePorts } from './ports.ts';
 import {
   type ComponentSpec,
+  commandLine,
   isAlive,
   type RunningComponent,
   startComponent,
@@ -104,18 +105,26 @@ export function realNodeHostProblems(): string[] {
   return problems;
 }
 
-/** The owner record of the machine's one real node, or undefined when none runs. */
-export function realNodeOwner(): { cluster: string; pid: number; stateDir: string } | undefined {
+interface RealNodeOwner {
+  readonly cluster: string;
+  /** The process that started the node (a detached node outlives it: `sparkctl cluster up`). */
+  readonly pid: number;
+  readonly stateDir: string;
+  /** The node's own processes (containerd, CoreDNS, kubelet). */
+  readonly pids: readonly number[];
+}
+
+/** The owner record of the machine's one real node, or undefined when there is none. */
+function realNodeOwner(): RealNodeOwner | undefined {
   try {
-    const owner = JSON.parse(readFileSync(join(REAL_NODE_RUN_DIR, 'owner.json'), 'utf8')) as {
-      cluster: string;
-      pid: number;
-      stateDir: string;
-    };
-    return owner;
+    return JSON.parse(readFileSync(join(REAL_NODE_RUN_DIR, 'owner.json'), 'utf8')) as RealNodeOwner;
   } catch {
     return undefined;
   }
+}
+
+function writeOwner(owner: RealNodeOwner): void {
+  writeFileSync(join(REAL_NODE_RUN_DIR, 'owner.json'), JSON.stringify(owner));
 }
 
 /**
@@ -151,7 +160,12 @@ export class RealNode {
     const problems = realNodeHostProblems();
     if (problems.length > 0) throw new Error(`this machine cannot run a real node: ${problems.join('; ')}`);
     const owner = realNodeOwner();
-    if (owner && isAlive(owner.pid) && owner.cluster !== options.clusterName) {
+    // Alive: its starter (while it starts the node), or a node process whose command line names its state directory.
+    const running =
+      owner &&
+      (isAlive(owner.pid) ||
+        (owner.pids ?? []).some((pid) => isAlive(pid) && commandLine(pid)?.includes(owner.stateDir)));
+    if (owner && running && owner.cluster !== options.clusterName) {
       throw new Error(
         `a real node already runs on this machine, for the local cluster "${owner.cluster}" (one real node per ` +
           `machine: it owns the pod bridge and cgroups); stop it first: npx sparkctl cluster down --name ${owner.cluster}`,
@@ -183,10 +197,8 @@ export class RealNode {
     const started = Date.now();
     for (const sub of ['cni', 'logs', 'kubelet', 'pod-logs']) mkdirSync(join(this.dir, sub), { recursive: true });
     mkdirSync(REAL_NODE_RUN_DIR, { recursive: true });
-    writeFileSync(
-      join(REAL_NODE_RUN_DIR, 'owner.json'),
-      JSON.stringify({ cluster: this.#options.clusterName, pid: process.pid, stateDir: this.#options.clusterStateDir }),
-    );
+    const owner = { cluster: this.#options.clusterName, pid: process.pid, stateDir: this.#options.clusterStateDir };
+    writeOwner({ ...owner, pids: [] });
     writeFileSync(join(REAL_NODE_RUN_DIR, 'kubelet-root'), this.kubeletRoot);
     await execFileAsync('bash', [join(SCRIPTS, 'host.sh'), 'setup', String(this.#options.apiserverPort)]);
     const [kubeletHealth, dnsHealth, dnsReady] = await freePorts(3);
@@ -203,6 +215,7 @@ export class RealNode {
       const res = await fetch(`http://127.0.0.1:${this.#healthPorts.kubelet}/healthz`).catch(() => undefined);
       return res?.status === 200;
     });
+    writeOwner({ ...owner, pids: this.components.map((c) => c.pid) });
     log(`real node: kubelet, containerd and CoreDNS up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
 
