@@ -10,7 +10,7 @@ import { kwokConfigYaml, simulatedNode } from './kwok.ts';
 import type { ClusterPki, PemPair } from './pki.ts';
 import { freePorts } from './ports.ts';
 import { type ComponentSpec, type RunningComponent, startComponent, terminate, waitUntil } from './processes.ts';
-import { REAL_NODE_NAME, RealNode } from './realnode.ts';
+import { assertRealNodePossible, REAL_NODE_NAME, RealNode } from './realnode.ts';
 import { type ClusterState, defaultStateRoot, sweepStaleInstances, writeState } from './registry.ts';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
@@ -104,10 +104,12 @@ export class LocalCluster {
   static async #startOnce(options: LocalClusterOptions): Promise<LocalCluster> {
     const log = options.log ?? (() => {});
     const started = Date.now();
+    const name = options.name ?? `local-${randomBytes(4).toString('hex')}`;
+    // Before anything starts: root, cgroups, and no real node of another cluster on this machine.
+    if (options.realNode) assertRealNodePossible(name);
     const stateRoot = options.stateRoot ?? defaultStateRoot();
     await sweepStaleInstances(stateRoot, log);
     const binaries = await ensureBinaries();
-    const name = options.name ?? `local-${randomBytes(4).toString('hex')}`;
     const stateDir = join(stateRoot, name);
     // Stale instances were swept above: a state directory still there belongs to a live instance.
     if (existsSync(stateDir)) {
@@ -364,7 +366,8 @@ export class LocalCluster {
     if (!running || running.hasExited()) return;
     if (signal === 'SIGKILL') process.kill(running.pid, 'SIGKILL');
     await terminate(running.pid);
-    await running.exited;
+    // A detached child is unref'd: its exit event would not keep this process alive to arrive (terminate waited).
+    if (!this.#detached) await running.exited;
     this.#saveState();
   }
 

@@ -138,6 +138,24 @@ export async function teardownRealNodeHost(kubeletRoot?: string): Promise<void> 
   });
 }
 
+/** Throws, naming what is missing or who has it, when this machine cannot run a real node for `clusterName` now. */
+export function assertRealNodePossible(clusterName: string): void {
+  const problems = realNodeHostProblems();
+  if (problems.length > 0) throw new Error(`this machine cannot run a real node: ${problems.join('; ')}`);
+  const owner = realNodeOwner();
+  // Alive: its starter (while it starts the node), or a node process whose command line names its state directory.
+  const running =
+    owner &&
+    (isAlive(owner.pid) ||
+      (owner.pids ?? []).some((pid) => isAlive(pid) && commandLine(pid)?.includes(owner.stateDir)));
+  if (owner && running && owner.cluster !== clusterName) {
+    throw new Error(
+      `a real node already runs on this machine, for the local cluster "${owner.cluster}" (one real node per ` +
+        `machine: it owns the pod bridge and cgroups); stop it first: npx sparkctl cluster down --name ${owner.cluster}`,
+    );
+  }
+}
+
 export class RealNode {
   readonly dir: string;
   readonly kubeletRoot: string;
@@ -157,20 +175,8 @@ export class RealNode {
 
   /** Starts containerd, CoreDNS and the kubelet; resolves once the node is registered and Ready. */
   static async start(options: RealNodeOptions): Promise<RealNode> {
-    const problems = realNodeHostProblems();
-    if (problems.length > 0) throw new Error(`this machine cannot run a real node: ${problems.join('; ')}`);
+    assertRealNodePossible(options.clusterName);
     const owner = realNodeOwner();
-    // Alive: its starter (while it starts the node), or a node process whose command line names its state directory.
-    const running =
-      owner &&
-      (isAlive(owner.pid) ||
-        (owner.pids ?? []).some((pid) => isAlive(pid) && commandLine(pid)?.includes(owner.stateDir)));
-    if (owner && running && owner.cluster !== options.clusterName) {
-      throw new Error(
-        `a real node already runs on this machine, for the local cluster "${owner.cluster}" (one real node per ` +
-          `machine: it owns the pod bridge and cgroups); stop it first: npx sparkctl cluster down --name ${owner.cluster}`,
-      );
-    }
     // A crashed run's leftovers go first.
     await teardownRealNodeHost(owner?.stateDir ? join(owner.stateDir, 'realnode', 'kubelet') : undefined);
     const binaries = await ensureRealNodeBinaries();
@@ -230,7 +236,8 @@ export class RealNode {
       const running = this.#running.get(name);
       if (running && !running.hasExited()) {
         await terminate(running.pid);
-        await running.exited;
+        // A detached child is unref'd: its exit event would not keep this process alive to arrive (terminate waited).
+        if (!this.#options.detached) await running.exited;
       }
     }
     await teardownRealNodeHost(this.kubeletRoot);
