@@ -27,9 +27,30 @@ export function ensureBinaries(): Promise<ControlPlaneBinaries> {
   return cached;
 }
 
-function runBuild(): Promise<ControlPlaneBinaries> {
+async function runBuild(): Promise<ControlPlaneBinaries> {
+  const dirs = await runBuildScript(BUILD_SCRIPT, ['all'], 'building the control plane');
+  const etcdBin = dirs.get('ETCD_BIN');
+  const kubeBin = dirs.get('KUBERNETES_BIN');
+  const kwokBin = dirs.get('KWOK_BIN');
+  if (!etcdBin || !kubeBin || !kwokBin) throw new Error(`unexpected output from ${BUILD_SCRIPT}`);
+  return {
+    etcd: join(etcdBin, 'etcd'),
+    kubeApiserver: join(kubeBin, 'kube-apiserver'),
+    kubeControllerManager: join(kubeBin, 'kube-controller-manager'),
+    kubeScheduler: join(kubeBin, 'kube-scheduler'),
+    kubectl: join(kubeBin, 'kubectl'),
+    kwok: join(kwokBin, 'kwok'),
+    kubernetesBinDir: kubeBin,
+  };
+}
+
+/**
+ * Runs one of the project's build scripts (cached builds: milliseconds when nothing changed), its progress on this
+ * process's stderr, and returns the KEY=VALUE lines it prints on stdout.
+ */
+export function runBuildScript(script: string, args: readonly string[], what: string): Promise<Map<string, string>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('bash', [BUILD_SCRIPT, 'all'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
@@ -37,34 +58,18 @@ function runBuild(): Promise<ControlPlaneBinaries> {
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) {
-        reject(
-          new Error(`building the control plane failed (${BUILD_SCRIPT} exited with ${code}); see its output above`),
-        );
+        reject(new Error(`${what} failed (${script} exited with ${code}); see its output above`));
         return;
       }
-      const dirs = Object.fromEntries(
-        stdout
-          .split('\n')
-          .map((line) => /^([A-Z_]+)=(.*)$/.exec(line.trim()))
-          .filter((m): m is RegExpExecArray => m !== null)
-          .map((m) => [m[1], m[2]]),
+      resolvePromise(
+        new Map(
+          stdout
+            .split('\n')
+            .map((line) => /^([A-Z_]+)=(.*)$/.exec(line.trim()))
+            .filter((m): m is RegExpExecArray => m !== null)
+            .map((m) => [m[1] ?? '', m[2] ?? '']),
+        ),
       );
-      const etcdBin = dirs.ETCD_BIN;
-      const kubeBin = dirs.KUBERNETES_BIN;
-      const kwokBin = dirs.KWOK_BIN;
-      if (!etcdBin || !kubeBin || !kwokBin) {
-        reject(new Error(`unexpected output from ${BUILD_SCRIPT}:\n${stdout}`));
-        return;
-      }
-      resolvePromise({
-        etcd: join(etcdBin, 'etcd'),
-        kubeApiserver: join(kubeBin, 'kube-apiserver'),
-        kubeControllerManager: join(kubeBin, 'kube-controller-manager'),
-        kubeScheduler: join(kubeBin, 'kube-scheduler'),
-        kubectl: join(kubeBin, 'kubectl'),
-        kwok: join(kwokBin, 'kwok'),
-        kubernetesBinDir: kubeBin,
-      });
     });
   });
 }

@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { type ControlPlaneBinaries, ensureBinaries } from './binaries.ts';
 import { httpCall, type TlsIdentity } from './http.ts';
+import { kubeconfigYaml } from './kubeconfig.ts';
 import { kwokConfigYaml, simulatedNode } from './kwok.ts';
 import type { ClusterPki, PemPair } from './pki.ts';
 import { freePorts } from './ports.ts';
@@ -511,30 +511,4 @@ function writePki(dir: string, pki: ClusterPki) {
     saKey: file('sa.key', pki.serviceAccountKey, 0o600),
     saPublicKey: file('sa.pub', pki.serviceAccountPublicKey),
   };
-}
-
-function b64(text: string): string {
-  return Buffer.from(text).toString('base64');
-}
-
-export function kubeconfigYaml(input: {
-  name: string;
-  server: string;
-  user: string;
-  ca: string;
-  client: PemPair;
-}): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: input.name, cluster: { server: input.server, 'certificate-authority-data': b64(input.ca) } }],
-    users: [
-      {
-        name: input.user,
-        user: { 'client-certificate-data': b64(input.client.cert), 'client-key-data': b64(input.client.key) },
-      },
-    ],
-    contexts: [{ name: input.name, context: { cluster: input.name, user: input.user } }],
-    'current-context': input.name,
-  });
 }

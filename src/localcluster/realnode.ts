@@ -1,12 +1,14 @@
 // A real worker node for the local control plane: containerd (with runc and the bridge CNI plugin), a kubelet built
 // from the control plane's Kubernetes source, and CoreDNS serving cluster.local, so that real Spark images run as
 // pods. One real node runs per machine: it owns a bridge, iptables rules and the pod cgroups (scripts/realnode/host.sh).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
+import { runBuildScript } from './binaries.ts';
+import { kubeconfigYaml } from './kubeconfig.ts';
 import type { PemPair } from './pki.ts';
 import { freePorts } from './ports.ts';
 import {
@@ -46,40 +48,18 @@ export interface RealNodeBinaries {
 }
 
 /** Builds (once, cached) the kubelet, CoreDNS and the images; installs the host packages when missing. */
-export function ensureRealNodeBinaries(): Promise<RealNodeBinaries> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('bash', [join(SCRIPTS, 'build.sh'), 'all'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) {
-        reject(new Error(`preparing the real node failed (scripts/realnode/build.sh exited with ${code}); see above`));
-        return;
-      }
-      const vars = new Map(
-        stdout
-          .split('\n')
-          .map((line) => /^([A-Z_]+)=(.*)$/.exec(line.trim()))
-          .filter((m): m is RegExpExecArray => m !== null)
-          .map((m) => [m[1] ?? '', m[2] ?? '']),
-      );
-      const imagesDir = vars.get('IMAGES_DIR') ?? '';
-      const kubelet = vars.get('KUBELET') ?? '';
-      const coredns = vars.get('COREDNS') ?? '';
-      if (!imagesDir || !kubelet || !coredns) {
-        reject(new Error(`unexpected output from scripts/realnode/build.sh:\n${stdout}`));
-        return;
-      }
-      const images = readdirSync(imagesDir)
-        .filter((f) => f.endsWith('.tar'))
-        .sort((a, b) => (a.startsWith('pause-') ? -1 : b.startsWith('pause-') ? 1 : a.localeCompare(b)))
-        .map((f) => join(imagesDir, f));
-      resolvePromise({ kubelet, coredns, images, containerdRoot: join(imagesDir, '..', 'realnode-containerd') });
-    });
-  });
+export async function ensureRealNodeBinaries(): Promise<RealNodeBinaries> {
+  const vars = await runBuildScript(join(SCRIPTS, 'build.sh'), ['all'], 'preparing the real node');
+  const imagesDir = vars.get('IMAGES_DIR');
+  const kubelet = vars.get('KUBELET');
+  const coredns = vars.get('COREDNS');
+  if (!imagesDir || !kubelet || !coredns) throw new Error('unexpected output from scripts/realnode/build.sh');
+  // The pause image first: containerd needs it for every pod sandbox.
+  const images = readdirSync(imagesDir)
+    .filter((f) => f.endsWith('.tar'))
+    .sort((a, b) => (a.startsWith('pause-') ? -1 : b.startsWith('pause-') ? 1 : a.localeCompare(b)))
+    .map((f) => join(imagesDir, f));
+  return { kubelet, coredns, images, containerdRoot: join(imagesDir, '..', 'realnode-containerd') };
 }
 
 export interface RealNodeOptions {
@@ -349,30 +329,11 @@ export class RealNode {
       ),
     );
     const kubeconfig = (user: string, pair: PemPair, file: string) => {
-      const b64 = (s: string) => Buffer.from(s).toString('base64');
       const path = join(dir, file);
-      writeFileSync(
-        path,
-        stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [
-            {
-              name: 'local',
-              cluster: {
-                server: `https://127.0.0.1:${this.#options.apiserverPort}`,
-                'certificate-authority-data': b64(this.#options.ca),
-              },
-            },
-          ],
-          users: [
-            { name: user, user: { 'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key) } },
-          ],
-          contexts: [{ name: 'local', context: { cluster: 'local', user } }],
-          'current-context': 'local',
-        }),
-        { mode: 0o600 },
-      );
+      const server = `https://127.0.0.1:${this.#options.apiserverPort}`;
+      writeFileSync(path, kubeconfigYaml({ name: 'local', server, user, ca: this.#options.ca, client: pair }), {
+        mode: 0o600,
+      });
       return path;
     };
     const kubeletKubeconfig = kubeconfig(
