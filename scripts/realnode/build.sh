@@ -4,9 +4,10 @@
 #   host packages      containerd, runc, CNI plugins, iptables, debootstrap (Debian's packages, apt-get)
 #   kubelet            $CACHE/kubelet-$KUBERNETES_VERSION/bin/kubelet (same Kubernetes source as the control plane)
 #   coredns            $CACHE/coredns-$COREDNS_VERSION/bin/coredns (a minimal plugin set)
+#   registry           $CACHE/registry-$REGISTRY_VERSION/bin/registry (the node's image registry)
 #   images             $CACHE/images/*.tar: the pause image and the Spark images (spark-image/build.sh)
 # A part is rebuilt only when its stamp (version + recipe) changes. The last lines of stdout are KEY=VALUE lines
-# naming what was built. Usage: build.sh [all|packages|kubelet|coredns|images]
+# naming what was built. Usage: build.sh [all|packages|kubelet|coredns|registry|images]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -114,6 +115,19 @@ GO
   echo "$stamp" >"$dir/.stamp"
 }
 
+build_registry() {
+  local dir="$CACHE/registry-$REGISTRY_VERSION" stamp="registry $REGISTRY_VERSION recipe-$RECIPE"
+  if stamp_ok "$dir" "$stamp" && [ -x "$dir/bin/registry" ]; then log "registry $REGISTRY_VERSION: cached"; return; fi
+  log "registry $REGISTRY_VERSION: building github.com/distribution/distribution/v3/cmd/registry (first time only)"
+  rm -rf "$dir" && mkdir -p "$dir/bin"
+  (
+    export GOBIN="$dir/bin"
+    run_with_progress "registry: go install" \
+      go install -trimpath -ldflags "-s -w" "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
+  )
+  echo "$stamp" >"$dir/.stamp"
+}
+
 build_images() {
   bash "$here/pause-image.sh"
   bash "$here/spark-image/build.sh"
@@ -123,13 +137,15 @@ only="${1:-all}"
 check_host
 take_build_lock realnode
 case "$only" in
-  all) install_packages; build_kubelet; build_coredns; build_images ;;
+  all) install_packages; build_kubelet; build_coredns; build_registry; build_images ;;
   packages) install_packages ;;
   kubelet) build_kubelet ;;
   coredns) build_coredns ;;
+  registry) build_registry ;;
   images) build_images ;;
-  *) die "unknown part '$only' (expected all, packages, kubelet, coredns or images)" ;;
+  *) die "unknown part '$only' (expected all, packages, kubelet, coredns, registry or images)" ;;
 esac
 echo "KUBELET=$CACHE/kubelet-$KUBERNETES_VERSION/bin/kubelet"
 echo "COREDNS=$CACHE/coredns-$COREDNS_VERSION/bin/coredns"
+echo "REGISTRY=$CACHE/registry-$REGISTRY_VERSION/bin/registry"
 echo "IMAGES_DIR=$CACHE/images"

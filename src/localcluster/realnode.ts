@@ -35,12 +35,16 @@ const POD_SUBNET = '10.88.0.0/16';
 const KUBELET_PORT = 10350;
 const READY_TIMEOUT_MS = 120_000;
 
-export const REAL_NODE_COMPONENTS = ['containerd', 'coredns', 'kubelet'] as const;
+export const REAL_NODE_COMPONENTS = ['registry', 'containerd', 'coredns', 'kubelet'] as const;
 export type RealNodeComponent = (typeof REAL_NODE_COMPONENTS)[number];
 
 export interface RealNodeBinaries {
   readonly kubelet: string;
   readonly coredns: string;
+  /** The node's image registry (CNCF distribution), containerd's mirror of docker.io. */
+  readonly registry: string;
+  /** Its storage: kept across clusters, so images are pushed once. */
+  readonly registryRoot: string;
   /** Image archives (docker-archive tars) to import into containerd. */
   readonly images: readonly string[];
   /** containerd's root (content store, snapshots): kept across clusters, so images are imported once. */
@@ -53,13 +57,23 @@ export async function ensureRealNodeBinaries(): Promise<RealNodeBinaries> {
   const imagesDir = vars.get('IMAGES_DIR');
   const kubelet = vars.get('KUBELET');
   const coredns = vars.get('COREDNS');
-  if (!imagesDir || !kubelet || !coredns) throw new Error('unexpected output from scripts/realnode/build.sh');
+  const registry = vars.get('REGISTRY');
+  if (!imagesDir || !kubelet || !coredns || !registry) {
+    throw new Error('unexpected output from scripts/realnode/build.sh');
+  }
   // The pause image first: containerd needs it for every pod sandbox.
   const images = readdirSync(imagesDir)
     .filter((f) => f.endsWith('.tar'))
     .sort((a, b) => (a.startsWith('pause-') ? -1 : b.startsWith('pause-') ? 1 : a.localeCompare(b)))
     .map((f) => join(imagesDir, f));
-  return { kubelet, coredns, images, containerdRoot: join(imagesDir, '..', 'realnode-containerd') };
+  return {
+    kubelet,
+    coredns,
+    registry,
+    images,
+    containerdRoot: join(imagesDir, '..', 'realnode-containerd'),
+    registryRoot: join(imagesDir, '..', 'realnode-registry'),
+  };
 }
 
 export interface RealNodeOptions {
@@ -123,17 +137,26 @@ export function assertRealNodePossible(clusterName: string): void {
   const problems = realNodeHostProblems();
   if (problems.length > 0) throw new Error(`this machine cannot run a real node: ${problems.join('; ')}`);
   const owner = realNodeOwner();
-  // Alive: its starter (while it starts the node), or a node process whose command line names its state directory.
-  const running =
-    owner &&
-    (isAlive(owner.pid) ||
-      (owner.pids ?? []).some((pid) => isAlive(pid) && commandLine(pid)?.includes(owner.stateDir)));
-  if (owner && running && owner.cluster !== clusterName) {
+  if (owner && ownerRuns(owner) && owner.cluster !== clusterName) {
     throw new Error(
       `a real node already runs on this machine, for the local cluster "${owner.cluster}" (one real node per ` +
         `machine: it owns the pod bridge and cgroups); stop it first: npx sparkctl cluster down --name ${owner.cluster}`,
     );
   }
+}
+
+/** Alive: its starter (while it starts the node), or a node process whose command line names its state directory. */
+function ownerRuns(owner: RealNodeOwner): boolean {
+  return (
+    isAlive(owner.pid) || (owner.pids ?? []).some((pid) => isAlive(pid) && commandLine(pid)?.includes(owner.stateDir))
+  );
+}
+
+/** Removes what a real node that no longer runs left on the machine (a crashed run); nothing while one runs. */
+export async function removeStaleRealNode(): Promise<void> {
+  const owner = realNodeOwner();
+  if (owner && ownerRuns(owner)) return;
+  await teardownRealNodeHost(owner ? join(owner.stateDir, 'realnode', 'kubelet') : undefined);
 }
 
 export class RealNode {
@@ -144,7 +167,7 @@ export class RealNode {
   readonly #running = new Map<RealNodeComponent, RunningComponent>();
   readonly #binaries: RealNodeBinaries;
   readonly #containerdSocket = join(REAL_NODE_RUN_DIR, 'containerd.sock');
-  #healthPorts: { kubelet: number; dnsHealth: number; dnsReady: number } = { kubelet: 0, dnsHealth: 0, dnsReady: 0 };
+  #ports = { kubelet: 0, dnsHealth: 0, dnsReady: 0, registry: 0 };
 
   private constructor(options: RealNodeOptions, binaries: RealNodeBinaries) {
     this.#options = options;
@@ -156,9 +179,8 @@ export class RealNode {
   /** Starts containerd, CoreDNS and the kubelet; resolves once the node is registered and Ready. */
   static async start(options: RealNodeOptions): Promise<RealNode> {
     assertRealNodePossible(options.clusterName);
-    const owner = realNodeOwner();
     // A crashed run's leftovers go first.
-    await teardownRealNodeHost(owner?.stateDir ? join(owner.stateDir, 'realnode', 'kubelet') : undefined);
+    await removeStaleRealNode();
     const binaries = await ensureRealNodeBinaries();
     const node = new RealNode(options, binaries);
     await node.#start();
@@ -187,18 +209,23 @@ export class RealNode {
     writeOwner({ ...owner, pids: [] });
     writeFileSync(join(REAL_NODE_RUN_DIR, 'kubelet-root'), this.kubeletRoot);
     await execFileAsync('bash', [join(SCRIPTS, 'host.sh'), 'setup', String(this.#options.apiserverPort)]);
-    const [kubeletHealth, dnsHealth, dnsReady] = await freePorts(3);
-    this.#healthPorts = { kubelet: kubeletHealth ?? 0, dnsHealth: dnsHealth ?? 0, dnsReady: dnsReady ?? 0 };
+    const [kubelet = 0, dnsHealth = 0, dnsReady = 0, registry = 0] = await freePorts(4);
+    this.#ports = { kubelet, dnsHealth, dnsReady, registry };
     this.#writeConfigs();
 
+    await this.#startComponent('registry', async () => {
+      const res = await fetch(`http://127.0.0.1:${this.#ports.registry}/v2/`).catch(() => undefined);
+      return res?.status === 200;
+    });
     await this.#startComponent('containerd', () => existsSync(this.#containerdSocket) && this.#ctrWorks());
     await this.#importImages();
+    await this.#pushImages();
     await this.#startComponent('coredns', async () => {
-      const res = await fetch(`http://127.0.0.1:${this.#healthPorts.dnsReady}/ready`).catch(() => undefined);
+      const res = await fetch(`http://127.0.0.1:${this.#ports.dnsReady}/ready`).catch(() => undefined);
       return res?.status === 200;
     });
     await this.#startComponent('kubelet', async () => {
-      const res = await fetch(`http://127.0.0.1:${this.#healthPorts.kubelet}/healthz`).catch(() => undefined);
+      const res = await fetch(`http://127.0.0.1:${this.#ports.kubelet}/healthz`).catch(() => undefined);
       return res?.status === 200;
     });
     writeOwner({ ...owner, pids: this.components.map((c) => c.pid) });
@@ -268,6 +295,27 @@ export class RealNode {
     }
   }
 
+  /**
+   * Pushes each imported image to the node's registry once per registry storage, under the path containerd asks its
+   * docker.io mirror for (docker.io/apache/spark:4.0.4 → apache/spark:4.0.4).
+   */
+  async #pushImages(): Promise<void> {
+    const record = join(this.#binaries.registryRoot, 'sparkop-pushed.txt');
+    const done = new Set(existsSync(record) ? readFileSync(record, 'utf8').split('\n').filter(Boolean) : []);
+    for (const archive of this.#binaries.images) {
+      const name = archive.slice(archive.lastIndexOf('/') + 1);
+      if (done.has(name)) continue;
+      const { stdout } = await execFileAsync('tar', ['-xOf', archive, 'manifest.json']);
+      const tags = (JSON.parse(stdout) as { RepoTags?: string[] }[]).flatMap((m) => m.RepoTags ?? []);
+      for (const tag of tags.filter((t) => t.startsWith('docker.io/'))) {
+        const target = `127.0.0.1:${this.#ports.registry}/${tag.slice('docker.io/'.length)}`;
+        await this.#ctr(['images', 'push', '--plain-http', target, tag], 600_000);
+      }
+      appendFileSync(record, `${name}\n`);
+      this.#options.log(`pushed ${name} to the node's registry`);
+    }
+  }
+
   #writeConfigs(): void {
     const { dir, kubeletRoot } = this;
     const logFile = (name: string) => join(dir, 'logs', `${name}.log`);
@@ -292,6 +340,9 @@ export class RealNode {
         '      runtime_type = "io.containerd.runc.v2"',
         '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
         '        SystemdCgroup = false',
+        // docker.io images come from the node's registry (the locally built ones are pushed there), then docker.io.
+        '  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]',
+        `    endpoint = ["http://127.0.0.1:${this.#ports.registry}"]`,
         '  [plugins."io.containerd.grpc.v1.cri".cni]',
         '    bin_dir = "/usr/lib/cni"',
         `    conf_dir = "${join(dir, 'cni')}"`,
@@ -348,8 +399,8 @@ export class RealNode {
         '.:53 {',
         `  bind ${REAL_NODE_IP}`,
         '  errors',
-        `  health 127.0.0.1:${this.#healthPorts.dnsHealth}`,
-        `  ready 127.0.0.1:${this.#healthPorts.dnsReady}`,
+        `  health 127.0.0.1:${this.#ports.dnsHealth}`,
+        `  ready 127.0.0.1:${this.#ports.dnsReady}`,
         '  kubernetes cluster.local in-addr.arpa ip6.arpa {',
         `    kubeconfig ${dnsKubeconfig} local`,
         '    pods insecure',
@@ -374,7 +425,7 @@ export class RealNode {
         port: KUBELET_PORT,
         readOnlyPort: 0,
         healthzBindAddress: '127.0.0.1',
-        healthzPort: this.#healthPorts.kubelet,
+        healthzPort: this.#ports.kubelet,
         // The API server reaches the kubelet (logs, exec, port-forward) without a client certificate of its own.
         authentication: { anonymous: { enabled: true }, webhook: { enabled: false } },
         authorization: { mode: 'AlwaysAllow' },
@@ -398,6 +449,23 @@ export class RealNode {
         registerNode: true,
       }),
     );
+    const registryConfig = join(dir, 'registry.yaml');
+    mkdirSync(this.#binaries.registryRoot, { recursive: true });
+    writeFileSync(
+      registryConfig,
+      stringify({
+        version: 0.1,
+        log: { level: 'warn' },
+        storage: { filesystem: { rootdirectory: this.#binaries.registryRoot }, delete: { enabled: false } },
+        http: { addr: `127.0.0.1:${this.#ports.registry}` },
+      }),
+    );
+    this.#specs.set('registry', {
+      name: 'registry',
+      binary: this.#binaries.registry,
+      logFile: logFile('registry'),
+      args: ['serve', registryConfig],
+    });
     this.#specs.set('containerd', {
       name: 'containerd',
       binary: 'containerd',

@@ -19,10 +19,13 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export const SPARKCTL = join(ROOT, 'src', 'cli', 'sparkctl.ts');
 export const NAMESPACE = 'default';
 
-let started: Promise<SharedCluster> | undefined;
+let started: Promise<{ shared: SharedCluster; cluster: LocalCluster }> | undefined;
 
-/** This file's control plane with the real node; stopped (and the machine cleaned) when the file's process ends. */
-export function realSparkCluster(): Promise<SharedCluster> {
+/**
+ * This file's control plane with the real node. A file that uses it stops it in a top-level `after` hook
+ * (stopRealSparkCluster): its processes would otherwise keep the test file's process alive.
+ */
+export async function realSparkCluster(): Promise<SharedCluster> {
   started ??= (async () => {
     const cluster = await LocalCluster.start({
       name: `realspark-${process.pid}`,
@@ -30,12 +33,18 @@ export function realSparkCluster(): Promise<SharedCluster> {
       nodes: 1,
       log: (m) => console.error(`[realspark] ${m}`),
     });
-    process.once('beforeExit', () => void cluster.stop());
     const kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
-    return { kubeconfigPath: cluster.kubeconfigPath, kc, core: kc.makeApiClient(CoreV1Api) };
+    return { shared: { kubeconfigPath: cluster.kubeconfigPath, kc, core: kc.makeApiClient(CoreV1Api) }, cluster };
   })();
-  return started;
+  return (await started).shared;
+}
+
+/** Stops this file's control plane and its real node (which undoes what the node changed on the machine). */
+export async function stopRealSparkCluster(): Promise<void> {
+  const running = started;
+  started = undefined;
+  if (running) await (await running).cluster.stop();
 }
 
 /** The `default` namespace of the real-node cluster, with the CRDs and the Spark ServiceAccount and Role. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { LocalCluster } from '../../src/localcluster/cluster.ts';
-import { REAL_NODE_LABEL, REAL_NODE_RUN_DIR } from '../../src/localcluster/realnode.ts';
+import { REAL_NODE_LABEL, REAL_NODE_RUN_DIR, removeStaleRealNode } from '../../src/localcluster/realnode.ts';
 import { eventually } from '../support/kube.ts';
 
 const CHILD = join(import.meta.dirname, 'crashing-cluster.ts');
@@ -67,6 +67,8 @@ function sleeperRuns(): boolean {
 }
 
 test('a killed real node is cleaned up by the next start; a stop leaves the machine as it was', async (t) => {
+  // An earlier run killed before it could clean up would leave its own: the baseline is a machine without them.
+  await removeStaleRealNode();
   const before = hostState();
   assert.equal(before.bridge, false, 'no real node runs before the test');
 

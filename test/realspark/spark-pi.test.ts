@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parse } from 'yaml';
 import { Pods, type SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
 import { REAL_NODE_NAME } from '../../src/localcluster/realnode.ts';
@@ -17,9 +17,19 @@ import { tokenKubeconfig } from '../conformance/harness.ts';
 import { createApp, eventReasons, startOperator, waitState } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';
 import { sharedPath } from '../support/shared.ts';
-import { appNamed, cleanUpAfter, podLog, pysparkHome, realSparkFixture, SPARKCTL, sparkctl } from './harness.ts';
+import {
+  appNamed,
+  cleanUpAfter,
+  podLog,
+  pysparkHome,
+  realSparkFixture,
+  SPARKCTL,
+  sparkctl,
+  stopRealSparkCluster,
+} from './harness.ts';
 
 const EXAMPLES = sharedPath('examples', 'kubeflow');
+after(stopRealSparkCluster);
 const RUN_TIMEOUT_MS = 300_000;
 
 function example(file: string): SparkApplicationObject {
@@ -212,4 +222,38 @@ test('the spark-submit submitter runs the same SparkPi on the real node', async 
   cleanUpAfter(t, f, 'spark-pi-submit');
   await createApp(f, app);
   await expectPiComputed(f, 'spark-pi-submit');
+});
+
+test("imagePullPolicy Always pulls the locally built image from the node's registry", async () => {
+  const f = await realSparkFixture();
+  const name = 'pull-always';
+  await f.core.createNamespacedPod({
+    namespace: f.namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          { name: 'spark', image: 'docker.io/apache/spark:4.0.4', imagePullPolicy: 'Always', args: ['true'] },
+        ],
+      },
+    },
+  });
+  try {
+    await eventually(
+      'the pod ran to completion',
+      async () => (await f.core.readNamespacedPod({ name, namespace: f.namespace })).status?.phase === 'Succeeded',
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    const events = await f.core.listNamespacedEvent({
+      namespace: f.namespace,
+      fieldSelector: `involvedObject.name=${name}`,
+    });
+    assert.ok(
+      events.items.some((e) => e.reason === 'Pulled' && /Successfully pulled/.test(e.message ?? '')),
+      events.items.map((e) => `${e.reason}: ${e.message}`).join('\n'),
+    );
+  } finally {
+    await f.core.deleteNamespacedPod({ name, namespace: f.namespace, gracePeriodSeconds: 0 });
+  }
 });

@@ -9,7 +9,7 @@
 #   COPY SparkPi.scala, SparkopExamples.scala compiled with the Scala compiler among pyspark's jars
 #        → /opt/spark/examples/jars/spark-examples_<scala>-V.jar (+ spark-examples.jar link)
 #   COPY pi.py /opt/spark/examples/src/main/python/pi.py
-#   COPY entrypoint.sh /opt/entrypoint.sh; decom.sh /opt/decom.sh
+#   COPY entrypoint.sh /opt/entrypoint.sh; decom.sh /opt/decom.sh; start-connect-server.sh /opt/spark/sbin/ (if absent)
 #   ENV  JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 SPARK_HOME=/opt/spark PATH=…:/opt/spark/bin
 #   WORKDIR /opt/spark/work-dir; USER 185; ENTRYPOINT ["/opt/entrypoint.sh"]
 #   TAG  docker.io/apache/spark:V   (the layout, user and entrypoint modes of the official apache/spark images)
@@ -101,6 +101,9 @@ PY
   cp "$here/pi.py" "$opt/spark/examples/src/main/python/pi.py"
   install -m 0755 "$here/entrypoint.sh" "$opt/entrypoint.sh"
   install -m 0755 "$here/decom.sh" "$opt/decom.sh"
+  # pyspark's sbin/ has no Spark Connect launcher; the images' one runs the server in the foreground.
+  [ -e "$opt/spark/sbin/start-connect-server.sh" ] ||
+    install -m 0755 "$here/start-connect-server.sh" "$opt/spark/sbin/start-connect-server.sh"
   chown -R 185:185 "$opt/spark"
   chmod -R a+rX "$opt/spark" && chmod g+w "$opt/spark/work-dir"
   layer_tar "$work/root" "$work/spark.tar"
