@@ -11,6 +11,8 @@ bash scripts/check.sh
 bash scripts/controlplane/build.sh all >/dev/null
 bash scripts/helm/build.sh >/dev/null
 bash scripts/pyspark/install.sh >/dev/null
+# The Spark Connect client (pyspark[connect] 4.0.4) of test/realspark/spark-connect.test.ts.
+bash scripts/pyspark/install-connect-client.sh 4.0.4 >/dev/null
 # The real node (kubelet, containerd, CoreDNS) and the Spark images of the real Spark suite. A host that cannot run
 # a real node (not root, no cgroups) fails here, naming what is missing.
 bash scripts/realnode/build.sh all >/dev/null

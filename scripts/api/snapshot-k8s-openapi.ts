@@ -17,7 +17,7 @@ import {
   refName,
 } from '../../src/api/crd/refs.ts';
 import { sortKeys } from '../../src/api/crd/structural.ts';
-import { ScheduledSparkApplicationSchema, SparkApplicationSchema } from '../../src/api/index.ts';
+import { ScheduledSparkApplicationSchema, SparkApplicationSchema, SparkConnectSchema } from '../../src/api/index.ts';
 import { DEFINITIONS_PATH } from '../../src/api/k8s/definitions.ts';
 import { LocalCluster } from '../../src/localcluster/cluster.ts';
 
@@ -69,7 +69,10 @@ async function snapshot(kc: KubeConfig): Promise<void> {
     const doc = (await getJson(kc, `/openapi/v3/${gv}`)) as { components?: { schemas?: Definitions } };
     Object.assign(all, doc.components?.schemas ?? {});
   }
-  const names = reachableDefinitions([SparkApplicationSchema, ScheduledSparkApplicationSchema].map(jsonSchemaOf), all);
+  const names = reachableDefinitions(
+    [SparkApplicationSchema, ScheduledSparkApplicationSchema, SparkConnectSchema].map(jsonSchemaOf),
+    all,
+  );
   const definitions = Object.fromEntries(names.map((name) => [name, strip(all[name] as JsonSchema)]));
   const out = {
     source: {

@@ -1,6 +1,13 @@
-// The Spark API (sparkoperator.k8s.io/v1beta2): types, names and schemas, all derived from src/api/schema/.
+// The Spark API (sparkoperator.k8s.io/v1beta2, and SparkConnect at v1alpha1): types, names and schemas, all derived from src/api/schema/.
 export * from './constants.ts';
-export { allCrds, type CrdManifest, crdFiles, scheduledSparkApplicationCrd, sparkApplicationCrd } from './crd/crds.ts';
+export {
+  allCrds,
+  type CrdManifest,
+  crdFiles,
+  scheduledSparkApplicationCrd,
+  sparkApplicationCrd,
+  sparkConnectCrd,
+} from './crd/crds.ts';
 export {
   DEFAULT_CORES,
   DEFAULT_EXECUTOR_INSTANCES,
@@ -49,9 +56,25 @@ export {
   SparkApplicationSpecSchema,
   SparkApplicationStatusSchema,
 } from './schema/spark-application.ts';
+export type {
+  Condition,
+  SparkConnect,
+  SparkConnectExecutorSpec,
+  SparkConnectServerSpec,
+  SparkConnectSpec,
+  SparkConnectState,
+  SparkConnectStatus,
+} from './schema/spark-connect.ts';
+export {
+  SPARK_CONNECT_STATES,
+  SparkConnectSchema,
+  SparkConnectSpecSchema,
+  SparkConnectStatusSchema,
+} from './schema/spark-connect.ts';
 export {
   formatIssues,
   type ValidationIssue,
   validateScheduledSparkApplication,
   validateSparkApplication,
+  validateSparkConnect,
 } from './validate.ts';

@@ -1,9 +1,9 @@
-// In-process validation of SparkApplication / ScheduledSparkApplication objects against the same structural schema
+// In-process validation of SparkApplication / ScheduledSparkApplication / SparkConnect objects against the same structural schema
 // the CRDs carry, plus the same cross-field rules, so the CLI can report errors before the API server does.
 // Unknown fields are errors, as with the API server's strict field validation (kubectl's default).
 import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
-import { scheduledSparkApplicationCrd, sparkApplicationCrd } from './crd/crds.ts';
+import { type CrdManifest, scheduledSparkApplicationCrd, sparkApplicationCrd, sparkConnectCrd } from './crd/crds.ts';
 import type { JsonSchema } from './crd/refs.ts';
 import { RULES_BY_CEL } from './schema/rules.ts';
 
@@ -37,11 +37,18 @@ function toJsonSchema(schema: JsonSchema): JsonSchema {
   return schema.nullable ? { anyOf: [out, { type: 'null' }] } : out;
 }
 
+type ValidatedKind = 'SparkApplication' | 'ScheduledSparkApplication' | 'SparkConnect';
+const CRD_OF: Readonly<Record<ValidatedKind, () => CrdManifest>> = {
+  SparkApplication: sparkApplicationCrd,
+  ScheduledSparkApplication: scheduledSparkApplicationCrd,
+  SparkConnect: sparkConnectCrd,
+};
+
 const cache = new Map<string, Compiled>();
-function compiled(kind: 'SparkApplication' | 'ScheduledSparkApplication'): Compiled {
+function compiled(kind: ValidatedKind): Compiled {
   let entry = cache.get(kind);
   if (!entry) {
-    const crd = kind === 'SparkApplication' ? sparkApplicationCrd() : scheduledSparkApplicationCrd();
+    const crd = CRD_OF[kind]();
     const structural = crd.spec.versions[0]?.schema.openAPIV3Schema;
     if (!structural) throw new Error(`${kind} CRD has no schema`);
     entry = { structural, jsonSchema: toJsonSchema(structural) };
@@ -144,7 +151,7 @@ function ruleIssues(schema: JsonSchema, value: unknown, path: string): Validatio
   return issues;
 }
 
-function validate(kind: 'SparkApplication' | 'ScheduledSparkApplication', value: unknown): ValidationIssue[] {
+function validate(kind: ValidatedKind, value: unknown): ValidationIssue[] {
   const { structural, jsonSchema } = compiled(kind);
   const issues = schemaIssues(jsonSchema, value);
   // Like the API server, judge cross-field rules only on an object whose fields have the right types.
@@ -159,6 +166,11 @@ export function validateSparkApplication(value: unknown): ValidationIssue[] {
 /** Problems the API server would report for this ScheduledSparkApplication; empty when it is valid. Pure. */
 export function validateScheduledSparkApplication(value: unknown): ValidationIssue[] {
   return validate('ScheduledSparkApplication', value);
+}
+
+/** Problems the API server would report for this SparkConnect; empty when it is valid. Pure. */
+export function validateSparkConnect(value: unknown): ValidationIssue[] {
+  return validate('SparkConnect', value);
 }
 
 export function formatIssues(issues: readonly ValidationIssue[]): string {

@@ -32,12 +32,12 @@ const int =
     return n;
   };
 
-const float =
-  (min: number) =>
+/** Any finite number (negative ones included). */
+const number =
   (flag: string) =>
   (text: string): number => {
     const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || n < min) fail(flag, text, `a number ≥ ${min}`);
+    if (text.trim() === '' || !Number.isFinite(n)) fail(flag, text, 'a number');
     return n;
   };
 
@@ -213,8 +213,13 @@ export const OPERATOR_FLAGS = [
     'Buckets (seconds) of the job start latency histogram.',
   ),
   flag('health-probe-bind-address', address, ':8081', 'Address of /healthz and /readyz (0 disables it).'),
-  flag('kube-api-qps', float(0.1), 20, 'Client-side rate limit of API requests per second.'),
-  flag('kube-api-burst', int(1), 30, 'Client-side burst of API requests.'),
+  flag(
+    'kube-api-qps',
+    number,
+    0,
+    "Client-side limit of the operator's API requests per second; 0 or negative: no limit (the API server's flow control answers 429, which the client waits out).",
+  ),
+  flag('kube-api-burst', int(1), 30, 'Requests allowed at once above --kube-api-qps (only with a positive qps).'),
   flag('log-level', oneOf(LOG_LEVELS), 'info' as (typeof LOG_LEVELS)[number], 'Log level.', {
     aliases: ['zap-log-level'],
   }),

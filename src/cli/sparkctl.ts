@@ -1,6 +1,7 @@
 // sparkctl: the command-line tool of sparkop.
 import { APP_USAGE, appCommand } from './app-commands.ts';
 import { CLUSTER_USAGE, clusterCommand } from './cluster-command.ts';
+import { CONNECT_USAGE, connectCommand } from './connect-commands.ts';
 import { UsageError } from './errors.ts';
 import { logsCommand, POD_USAGE, uiCommand } from './pod-commands.ts';
 import { RENDER_USAGE, renderCommand } from './render-command.ts';
@@ -16,12 +17,16 @@ Commands:
                            scheduler, and simulated nodes) for development and tests
   render -f app.yaml       print the objects native submission would create for a SparkApplication
   schedules list|status    ScheduledSparkApplications; create NAME --from SCHEDULE runs one now
+  connect list|status|create|delete|url
+                           Spark Connect servers (SparkConnect); url NAME --port-forward reaches one locally
 
 ${APP_USAGE}
 
 ${POD_USAGE}
 
 ${SCHEDULE_USAGE}
+
+${CONNECT_USAGE}
 
 ${CLUSTER_USAGE}
 
@@ -36,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return renderCommand(rest);
     case 'schedules':
       return schedulesCommand(rest);
+    case 'connect':
+      return connectCommand(rest);
     case 'logs':
       return logsCommand(rest);
     case 'ui':

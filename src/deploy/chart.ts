@@ -1,9 +1,11 @@
-// The generated parts of the Helm chart (charts/sparkop), derived from the operator's flag table (OPERATOR_FLAGS)
-// and the RBAC source (src/deploy/rbac.ts). Pure functions; scripts/helm/generate-chart.ts writes their output
-// into the chart and test/unit/deploy-chart.test.ts fails when the chart is stale.
+// The generated parts of the Helm chart (charts/sparkop), derived from the operator's flag table (OPERATOR_FLAGS),
+// kubeflow's chart keys for the same flags (src/deploy/kubeflow-values.ts) and the RBAC source (src/deploy/rbac.ts).
+// Pure functions; scripts/helm/generate-chart.ts writes their output into the chart and
+// test/unit/deploy-chart.test.ts fails when the chart is stale.
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { camelCase, envName, OPERATOR_FLAGS } from '../cli/operator-options.ts';
+import { type FlagSource, kubeflowFlagSources } from './kubeflow-values.ts';
 import {
   CONDITIONS,
   DRIVER_GRANTS,
@@ -22,6 +24,8 @@ export interface ChartFlag {
   readonly flag: string;
   /** The values key: operator.<camelCase> for most, another place for the few the chart derives. */
   readonly valuesPath: string;
+  /** kubeflow's chart key for the same setting (src/deploy/kubeflow-values.ts): it wins when set and not empty. */
+  readonly kubeflow?: FlagSource & { readonly key: string };
   readonly encoding: Encoding;
   /** The default as it appears in values.yaml. */
   readonly value: unknown;
@@ -30,14 +34,19 @@ export interface ChartFlag {
 }
 
 /**
- * Flags whose value the chart takes from elsewhere than operator.<key>, and why:
+ * Flags whose value the chart derives with a helper of _helpers.tpl rather than taking operator.<key> (or kubeflow's
+ * key, which otherwise wins when set: see kubeflow-values.ts), and why:
  * - namespaces: the job namespaces also decide where the Roles and the driver ServiceAccounts go, so they have one
- *   value, spark.jobNamespaces.
- * - leader-election: on when set, and always when replicaCount > 1 (two active replicas would fight).
+ *   value, spark.jobNamespaces (kubeflow's key); a list containing "" means all namespaces, as in kubeflow.
+ * - leader-election: on when set (operator.leaderElection or kubeflow's controller.leaderElection.enable), and always
+ *   with more than one replica (two active replicas would fight).
  * - leader-election-lock-namespace: empty means the release namespace, where the chart puts the Lease's Role.
  */
 const DERIVED: Readonly<Record<string, { readonly valuesPath?: string; readonly expression: string }>> = {
-  namespaces: { valuesPath: 'spark.jobNamespaces', expression: 'join "," .Values.spark.jobNamespaces' },
+  namespaces: {
+    valuesPath: 'spark.jobNamespaces',
+    expression: 'include "sparkop.jobNamespaces" . | fromJsonArray | join ","',
+  },
   'leader-election': { expression: 'include "sparkop.leaderElection" .' },
   'leader-election-lock-namespace': { expression: 'include "sparkop.leaseNamespace" .' },
 };
@@ -89,11 +98,14 @@ function safeParse(f: Flag, text: string): unknown {
 }
 
 export function chartFlags(): ChartFlag[] {
+  const kubeflow = kubeflowFlagSources();
   return OPERATOR_FLAGS.filter((f) => !(f.name in FIXED)).map((f) => {
     const d: unknown = f.default;
+    const source = kubeflow.get(f.name);
     return {
       flag: f.name,
       valuesPath: DERIVED[f.name]?.valuesPath ?? `operator.${camelCase(f.name)}`,
+      ...(source && source.key !== DERIVED[f.name]?.valuesPath ? { kubeflow: source } : {}),
       encoding: encodingOf(f),
       value: f.defaultText ?? d,
       description: f.description,
@@ -116,7 +128,8 @@ export function valuesSection(): string {
     if (!f.valuesPath.startsWith('operator.')) continue;
     const key = f.valuesPath.slice('operator.'.length);
     const derived = DERIVED[f.flag] ? ' (see the chart README)' : '';
-    lines.push(`  # -- --${f.flag}: ${f.description}${derived}`);
+    const kubeflow = f.kubeflow ? ` kubeflow's ${f.kubeflow.key} wins when set.` : '';
+    lines.push(`  # -- --${f.flag}: ${f.description}${derived}${kubeflow}`);
     lines.push(`  ${key}: ${stringify(f.value, { flowCollectionPadding: false, collectionStyle: 'flow' }).trimEnd()}`);
   }
   lines.push(END);
@@ -130,16 +143,21 @@ export function readmeFlagTable(): string {
   const rows = chartFlags().map((f) => {
     const def = f.valuesPath.startsWith('operator.') ? `\`${escapeCell(JSON.stringify(f.value))}\`` : 'see above';
     const note = DERIVED[f.flag] ? ` ${derivedNote(f.flag)}` : '';
-    return `| \`${f.valuesPath}\` | \`--${f.flag}\` | ${def} | ${escapeCell(f.description)}${note} |`;
+    const kubeflow = f.kubeflow
+      ? `\`${f.kubeflow.key}\`${f.kubeflow.when ? ` (while \`${f.kubeflow.when}\`)` : ''}`
+      : f.valuesPath.startsWith('operator.')
+        ? ''
+        : 'same key';
+    return `| \`${f.valuesPath}\` | ${kubeflow} | \`--${f.flag}\` | ${def} | ${escapeCell(f.description)}${note} |`;
   });
   return [
     '<!-- BEGIN generated from OPERATOR_FLAGS (scripts/helm/generate-chart.ts) -->',
-    '| value | flag | default | description |',
-    '|---|---|---|---|',
+    '| value | kubeflow key | flag | default | description |',
+    '|---|---|---|---|---|',
     ...rows,
     ...Object.entries(FIXED).map(
       ([flag, { value, why }]) =>
-        `| (fixed) | \`--${flag}\` | ${value ? `\`${value}\`` : 'unset'} | ${escapeCell(why)} |`,
+        `| (fixed) | | \`--${flag}\` | ${value ? `\`${value}\`` : 'unset'} | ${escapeCell(why)} |`,
     ),
     '<!-- END generated -->',
   ].join('\n');
@@ -148,9 +166,9 @@ export function readmeFlagTable(): string {
 function derivedNote(flag: string): string {
   switch (flag) {
     case 'namespaces':
-      return 'Also where the chart puts the Roles and the driver ServiceAccount; empty: all namespaces (ClusterRole).';
+      return 'Also where the chart puts the Roles and the driver ServiceAccount; empty or containing `""`: all namespaces (ClusterRole).';
     case 'leader-election':
-      return 'The chart turns it on whenever `replicaCount` > 1.';
+      return "kubeflow's `controller.leaderElection.enable` wins when set; always on with more than one replica.";
     case 'leader-election-lock-namespace':
       return 'Empty: the release namespace.';
     default:
@@ -158,40 +176,84 @@ function derivedNote(flag: string): string {
   }
 }
 
-/** The args of the operator container, one per flag (flags with an empty default are left out while empty). */
+/** The template text of a value read from `ref` (a path under .Values) as the flag's encoding expects it. */
+function encode(ref: string, encoding: Encoding): string {
+  switch (encoding) {
+    case 'int':
+      return `{{ int64 ${ref} }}`;
+    case 'bool':
+    case 'number':
+    case 'string':
+      return `{{ ${ref} | toString }}`;
+    case 'list':
+      // join takes a list, or kubeflow's comma-separated string as it is.
+      return `{{ join "," ${ref} }}`;
+    case 'json':
+      return `{{ with ${ref} }}{{ toJson . }}{{ end }}`;
+  }
+}
+
+/** kubeflow's value of a flag: its encoding, or the source's conversion. */
+function encodeKubeflow(f: ChartFlag, source: FlagSource & { readonly key: string }): string {
+  const ref = `.Values.${source.key}`;
+  const convert = source.convert;
+  if (convert === 'port') return `{{ printf ":%d" (int64 ${ref}) }}`;
+  if (convert) {
+    const cases = Object.entries(convert)
+      .map(([from, to], i) => `{{ ${i ? 'else ' : ''}if eq $k ${JSON.stringify(from)} }}${to}`)
+      .join('');
+    const message = `${source.key}=%s is not supported: sparkop accepts ${Object.keys(convert).join(' or ')}`;
+    return `{{- $k := ${ref} | toString -}}${cases}{{ else }}{{ fail (printf ${JSON.stringify(message)} $k) }}{{ end }}`;
+  }
+  return encode(ref, f.encoding);
+}
+
+/** The condition under which kubeflow's key counts. */
+function kubeflowCondition(source: FlagSource & { readonly key: string }): string {
+  const set = `include "sparkop.kubeflow.set" (list . ${JSON.stringify(source.key)})`;
+  return source.when ? `and (include "sparkop.kubeflow.on" (list . ${JSON.stringify(source.when)})) (${set})` : set;
+}
+
+/** The configured value of a flag: kubeflow's key when it counts, else the flag's own value. */
+function configuredDefine(name: string, f: ChartFlag): string[] {
+  const own = encode(`.Values.${f.valuesPath}`, f.encoding);
+  if (!f.kubeflow) return [`{{- define "${name}" -}}`, own, '{{- end }}'];
+  return [
+    `{{- define "${name}" -}}`,
+    `{{- if ${kubeflowCondition(f.kubeflow)} -}}`,
+    encodeKubeflow(f, f.kubeflow),
+    '{{- else -}}',
+    own,
+    '{{- end -}}',
+    '{{- end }}',
+  ];
+}
+
+/**
+ * The value of each flag (sparkop.value.<flag>: what the operator gets, read by the args and by the templates that
+ * depend on a flag), and the args of the operator container, one per flag (flags with an empty default are left out
+ * while empty). The helper of a derived flag with a kubeflow key reads the configured value as
+ * sparkop.configured.<flag>.
+ */
 export function argsTemplate(): string {
   const out = [
-    '{{/* Generated from OPERATOR_FLAGS by scripts/helm/generate-chart.ts; do not edit by hand. */}}',
-    '{{- define "sparkop.args" -}}',
+    '{{/* Generated from OPERATOR_FLAGS and src/deploy/kubeflow-values.ts by scripts/helm/generate-chart.ts; do not edit by hand. */}}',
   ];
   for (const f of chartFlags()) {
-    const ref = `.Values.${f.valuesPath}`;
     const derived = DERIVED[f.flag];
-    let expr: string;
-    if (derived) expr = derived.expression;
-    else
-      switch (f.encoding) {
-        case 'int':
-          expr = `int64 ${ref}`;
-          break;
-        case 'bool':
-        case 'number':
-        case 'string':
-          expr = `${ref} | toString`;
-          break;
-        case 'list':
-          expr = `join "," ${ref}`;
-          break;
-        case 'json':
-          expr = `toJson ${ref}`;
-          break;
-      }
-    const line = `- {{ printf "--${f.flag}=%v" (${expr}) | quote }}`;
+    if (derived) {
+      if (f.kubeflow) out.push(...configuredDefine(`sparkop.configured.${f.flag}`, f));
+      out.push(`{{- define "sparkop.value.${f.flag}" -}}`, `{{ ${derived.expression} }}`, '{{- end }}');
+    } else out.push(...configuredDefine(`sparkop.value.${f.flag}`, f));
+  }
+  out.push('', '{{- define "sparkop.args" -}}');
+  for (const f of chartFlags()) {
+    const value = `include "sparkop.value.${f.flag}" .`;
     const emptyDefault =
       f.value === '' || (Array.isArray(f.value) && f.value.length === 0) || isDeepStrictEqual(f.value, {});
     // Leave out flags that are empty by default while they stay empty: the Deployment lists what is configured.
-    if (emptyDefault && !derived?.expression.startsWith('include')) out.push(`{{- if ${ref} }}`, line, '{{- end }}');
-    else out.push(line);
+    if (emptyDefault) out.push(`{{- with ${value} }}`, `- {{ printf "--${f.flag}=%v" . | quote }}`, '{{- end }}');
+    else out.push(`- {{ printf "--${f.flag}=%v" (${value}) | quote }}`);
   }
   for (const [flag, { value }] of Object.entries(FIXED)) {
     if (value !== '') out.push(`- ${JSON.stringify(`--${flag}=${value}`)}`);

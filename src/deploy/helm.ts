@@ -44,13 +44,20 @@ export async function helm(args: readonly string[]): Promise<string> {
 export interface RenderOptions {
   readonly release?: string;
   readonly namespace?: string;
+  /** Values files (-f), in order, e.g. a kubeflow values file. */
+  readonly valuesFiles?: readonly string[];
+  /** --set arguments as a user types them, e.g. 'spark.jobNamespaces={ns1,ns2}'; after the files. */
+  readonly setText?: readonly string[];
   /** --set-json pairs, e.g. { replicaCount: 2, 'spark.jobNamespaces': ['a', 'b'] }. */
   readonly set?: Readonly<Record<string, unknown>>;
   readonly includeCrds?: boolean;
 }
 
 export function templateArgs(options: RenderOptions = {}): string[] {
-  const args = ['template', options.release ?? 'sparkop', CHART_PATH, '--namespace', options.namespace ?? 'sparkop'];
+  const release = options.release ?? 'spark-operator';
+  const args = ['template', release, CHART_PATH, '--namespace', options.namespace ?? 'spark-operator'];
+  for (const file of options.valuesFiles ?? []) args.push('--values', file);
+  for (const text of options.setText ?? []) args.push('--set', text);
   for (const [key, value] of Object.entries(options.set ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     args.push('--set-json', `${key}=${JSON.stringify(value)}`);
   }

@@ -31,8 +31,8 @@ export interface Grant {
 /** The Helm expression of each condition (the chart's values). */
 export const CONDITIONS: Readonly<Record<Condition, string>> = {
   always: 'true',
-  batchScheduler: '.Values.operator.enableBatchScheduler',
-  namespaceSelector: 'ne .Values.operator.namespaceSelector ""',
+  batchScheduler: 'eq (include "sparkop.value.enable-batch-scheduler" .) "true"',
+  namespaceSelector: 'include "sparkop.value.namespace-selector" .',
 };
 
 /** The same conditions over a values object (the subset of values they read). */
@@ -74,21 +74,22 @@ export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
   {
     rule: {
       apiGroups: [SPARK_GROUP],
-      resources: ['sparkapplications/status', 'scheduledsparkapplications/status'],
+      resources: ['sparkapplications/status', 'scheduledsparkapplications/status', 'sparkconnects/status'],
       verbs: ['update'],
     },
-    why: 'Both reconcilers write status with client.status().update (guarded by resourceVersion).',
+    why: 'The three reconcilers write status with client.status().update (guarded by resourceVersion).',
     when: 'always',
   },
   {
     rule: {
       apiGroups: [SPARK_GROUP],
-      resources: ['sparkapplications/finalizers', 'scheduledsparkapplications/finalizers'],
+      resources: ['sparkapplications/finalizers', 'scheduledsparkapplications/finalizers', 'sparkconnects/finalizers'],
       verbs: ['update'],
     },
     why:
-      'The driver pod (src/spark/steps/application-owner.ts) and scheduled runs carry ownerReferences with ' +
-      'blockOwnerDeletion; clusters with the OwnerReferencesPermissionEnforcement admission plugin require this.',
+      'The driver pod (src/spark/steps/application-owner.ts), scheduled runs and the Spark Connect server pod, ' +
+      'Service and ConfigMap (src/spark/connect/resources.ts) carry ownerReferences with blockOwnerDeletion; ' +
+      'clusters with the OwnerReferencesPermissionEnforcement admission plugin require this.',
     when: 'always',
   },
   {
@@ -97,25 +98,33 @@ export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
     when: 'always',
   },
   {
+    rule: { apiGroups: [SPARK_GROUP], resources: ['sparkconnects'], verbs: ['get', 'list', 'watch'] },
+    why: 'SparkConnect controller (src/controllers/sparkconnect/): its cache (.for) and reads.',
+    when: 'always',
+  },
+  {
     rule: { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
     why:
-      'list/watch: the pod cache (.watches(Pods), launched-by selector); get: the live read of ConfirmDriverMissing ' +
-      'and the submitter; create: SubmitDriver (submission.ts); delete: DeleteDriverResources.',
+      'list/watch: the pod cache (.watches(Pods), launched-by selector); get: the live read of ConfirmDriverMissing, ' +
+      "the submitter and the SparkConnect's server pod; create: SubmitDriver (submission.ts) and the Spark Connect " +
+      'server (CreateServerPod); delete: DeleteDriverResources, and a server replaced for a changed spec or dead.',
     when: 'always',
   },
   {
     rule: { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
     why:
-      'list/watch/get: the Service cache (.watches(Services)) and the UI Service read; create: the driver Service ' +
-      '(SubmitDriver) and EnsureUIService; delete: DeleteDriverResources.',
+      'list/watch/get: the Service cache (.watches(Services)), the UI Service read and the live read of a ' +
+      "SparkConnect's Service; create: the driver Service (SubmitDriver), EnsureUIService and the Spark Connect " +
+      "server's Service; delete: DeleteDriverResources, and a SparkConnect Service whose spec changed.",
     when: 'always',
   },
   {
     rule: { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'patch'] },
     why:
       "create: SubmitDriver, the driver's spark.properties and pod-template ConfigMaps; patch (server-side apply, " +
-      'which creates or updates): the Prometheus ConfigMap (prepare.ts), kept equal to the current spec. They are ' +
-      'owned by the driver pod or the application and go with them.',
+      'which creates or updates): the Prometheus ConfigMap (prepare.ts), kept equal to the current spec, and a ' +
+      "SparkConnect's executor pod template. They are owned by the driver pod, the application or the SparkConnect " +
+      'and go with them.',
     when: 'always',
   },
   {

@@ -108,3 +108,35 @@ export function planSimulation(input: {
     requeueAfterMs: endsAt - nowMs,
   };
 }
+
+/** A Spark Connect server pod (spark-role=connect-server), as planConnectServer reads it. */
+export interface ConnectServerView {
+  readonly phase?: string;
+  readonly deleting: boolean;
+  /** kwok's exit-code annotation is set: the server is about to end. */
+  readonly endRequested: boolean;
+}
+
+/**
+ * A Spark Connect server runs until it is told to end (kwok's exit-code annotation on its pod). The rules:
+ * 1. A server being deleted is left alone (its executors go with it: it owns them).
+ * 2. A server that has ended, or is about to, ends its executors still running (exit 0, as Spark stops them).
+ * 3. A Running server creates its missing executors (ids 1..executorCount), once; it never ends by itself.
+ */
+export function planConnectServer(input: {
+  readonly server: ConnectServerView;
+  readonly executors: readonly ExecutorView[];
+  readonly executorCount: number;
+}): SimulationPlan {
+  const { server, executors } = input;
+  if (server.deleting) return { actions: [] };
+  const ended = server.phase === 'Succeeded' || server.phase === 'Failed';
+  if (ended || server.endRequested) {
+    const running = executors.filter((e) => !e.endRequested && !e.deleting).map((e) => e.name);
+    return { actions: running.length > 0 ? [{ type: 'endExecutors', names: running }] : [] };
+  }
+  if (server.phase !== 'Running') return { actions: [] };
+  const have = new Set(executors.map((e) => e.execId));
+  const missing = Array.from({ length: input.executorCount }, (_, i) => i + 1).filter((id) => !have.has(id));
+  return { actions: missing.length > 0 ? [{ type: 'createExecutors', execIds: missing }] : [] };
+}

@@ -1,7 +1,9 @@
 // The Spark simulator: on simulated (kwok) nodes nothing runs inside pods, so this small controller plays the Spark
 // driver. For each Running driver pod (label spark-role=driver) it creates the executor pods the driver would ask
 // for, lets the application "compute" for a while, then ends executors and driver through kwok's exit-code
-// annotation. Decisions are in spark-simulator-plan.ts; executor pods are built by spark-simulator-executors.ts.
+// annotation. A Spark Connect server pod (spark-role=connect-server) gets the executors its arguments ask for and
+// runs until its pod is annotated to exit. Decisions are in spark-simulator-plan.ts; executor pods are built by
+// spark-simulator-executors.ts.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../api/constants.ts';
@@ -18,12 +20,21 @@ import {
   type Request,
   type Result,
 } from '../runtime/index.ts';
+import {
+  CONF_VOLUME as CONNECT_CONF_VOLUME,
+  CONNECT_SERVER_ROLE,
+  confFromArgs,
+  EXECUTOR_TEMPLATE_KEY,
+  executorSelector,
+  SERVER_CONTAINER_NAME,
+} from '../spark/connect/index.ts';
 import { parseProperties } from '../spark/properties.ts';
 import { SIM_EXIT_CODE_ANNOTATION } from './kwok.ts';
 import { executorPod, requestedExecutors, type SparkProperties } from './spark-simulator-executors.ts';
 import {
   DEFAULT_RUN_DURATION_MS,
   type ExecutorView,
+  planConnectServer,
   planSimulation,
   simulationSettings,
 } from './spark-simulator-plan.ts';
@@ -39,6 +50,7 @@ const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
 const SparkApplications = kind<KubeObject>(API_GROUP_VERSION, SPARK_APPLICATION_KIND);
 
 const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
+const CONNECT_NAME_LABEL = 'sparkoperator.k8s.io/connect-name';
 const CONF_VOLUME = 'spark-conf-volume-driver';
 const POD_TEMPLATE_VOLUME = 'pod-template-volume';
 const POD_TEMPLATE_KEY = 'podspec-configmap-key';
@@ -103,12 +115,98 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
   const annotate = (pod: Pod, exitCode: number) =>
     client.patch(pod, mergePatch({ metadata: { annotations: { [SIM_EXIT_CODE_ANNOTATION]: String(exitCode) } } }));
 
+  // Running Spark Connect servers, whole, by namespace/name.
+  const servers = new Map<string, { readonly uid: string; readonly pod: Pod }>();
+
+  const executorView = (p: Pod): ExecutorView => ({
+    name: p.metadata?.name ?? '',
+    execId: Number(p.metadata?.labels?.['spark-exec-id'] ?? 0),
+    endRequested: p.metadata?.annotations?.[SIM_EXIT_CODE_ANNOTATION] !== undefined,
+    deleting: p.metadata?.deletionTimestamp !== undefined,
+  });
+
+  /** A Spark Connect server: its executors as its start-connect-server.sh arguments ask; it ends when told to. */
+  async function reconcileConnectServer(server: Pod, request: Request): Promise<Result> {
+    const namespace = server.metadata?.namespace ?? '';
+    const connectName = server.metadata?.labels?.[CONNECT_NAME_LABEL] ?? '';
+    const executors = (await client.list(Pods, { namespace, labelSelector: executorSelector(connectName) })).filter(
+      (p) => p.metadata?.ownerReferences?.some((o) => o.uid === server.metadata?.uid),
+    );
+    const view = {
+      deleting: server.metadata?.deletionTimestamp !== undefined,
+      endRequested: server.metadata?.annotations?.[SIM_EXIT_CODE_ANNOTATION] !== undefined,
+      ...(server.status?.phase ? { phase: server.status.phase } : {}),
+    };
+    const needsProps = view.phase === 'Running' && !view.endRequested && !view.deleting;
+    // The cache keeps a slim pod: the arguments and volumes come from the whole pod, read once per server (a pod's
+    // spec does not change) and only when executors may be needed.
+    const key = `${request.namespace}/${request.name}`;
+    const uid = server.metadata?.uid ?? '';
+    if (!needsProps || servers.get(key)?.uid !== uid) servers.delete(key);
+    let whole: Pod | undefined;
+    if (needsProps) {
+      const known = servers.get(key)?.pod;
+      whole =
+        known ??
+        (await client.apiReader.get(Pods, request).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }));
+      if (whole?.metadata?.uid === uid) servers.set(key, { uid, pod: whole });
+    }
+    const containers = whole?.spec?.containers ?? [];
+    const container = containers.find((c) => c.name === SERVER_CONTAINER_NAME) ?? containers[0];
+    const props: Record<string, string> = {
+      // Spark's id of an application started without one (client mode), made deterministic from the pod.
+      'spark.app.id': `spark-${(server.metadata?.uid ?? '').replaceAll('-', '')}`,
+      'spark.app.name': 'Spark Connect server',
+      ...confFromArgs(container?.args ?? []),
+    };
+    const plan = planConnectServer({
+      server: view,
+      executors: executors.map(executorView),
+      executorCount: whole ? requestedExecutors(props) : executors.length,
+    });
+    for (const action of plan.actions) {
+      if (action.type === 'createExecutors' && whole) {
+        const configMap = whole.spec?.volumes?.find((v) => v.name === CONNECT_CONF_VOLUME)?.configMap?.name;
+        const templateText =
+          props['spark.kubernetes.executor.podTemplateFile'] && configMap
+            ? (
+                await client.apiReader.get(ConfigMaps, { namespace, name: configMap }).catch((err: unknown) => {
+                  if (isNotFound(err)) return undefined;
+                  throw err;
+                })
+              )?.data?.[EXECUTOR_TEMPLATE_KEY]
+            : undefined;
+        const template = templateText ? (parse(templateText) as V1Pod | null) : undefined;
+        let created = 0;
+        for (const execId of action.execIds) {
+          const pod = executorPod({ driver: whole, props, execId, ...(template ? { template } : {}) });
+          if (await client.create(pod as Pod).catch(ignoreAlreadyExists)) created++;
+        }
+        if (created > 0) {
+          recorder.event(server, 'Normal', 'SimulatedExecutorsCreated', `created ${created} executor pod(s)`);
+        }
+      } else if (action.type === 'endExecutors') {
+        for (const name of action.names) {
+          const pod = executors.find((e) => e.metadata?.name === name);
+          if (pod) await annotate(pod, 0).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+        }
+      }
+    }
+    return {};
+  }
+
   async function reconcile(request: Request): Promise<Result> {
     const driver = await client.get(Pods, request).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;
     });
-    if (driver?.metadata?.labels?.['spark-role'] !== 'driver') return {};
+    if (!driver) servers.delete(`${request.namespace}/${request.name}`);
+    const role = driver?.metadata?.labels?.['spark-role'];
+    if (driver && role === CONNECT_SERVER_ROLE) return reconcileConnectServer(driver, request);
+    if (!driver || role !== 'driver') return {};
     const podAnnotations = driver.metadata?.annotations ?? {};
     const { settings, problems } = simulationSettings(
       podAnnotations,
@@ -116,12 +214,7 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
       defaultRunDurationMs,
     );
     const executors = await executorsOf(driver);
-    const views: ExecutorView[] = executors.map((p) => ({
-      name: p.metadata?.name ?? '',
-      execId: Number(p.metadata?.labels?.['spark-exec-id'] ?? 0),
-      endRequested: p.metadata?.annotations?.[SIM_EXIT_CODE_ANNOTATION] !== undefined,
-      deleting: p.metadata?.deletionTimestamp !== undefined,
-    }));
+    const views: ExecutorView[] = executors.map(executorView);
     if (driver.status?.phase !== 'Running') ended.delete(driver.metadata?.uid ?? ''); // kwok has caught up
     const started = driver.status?.startTime;
     const driverView = {
@@ -195,7 +288,12 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
   }
 
   controllerFor(manager)
-    .for(Pods, predicates.labelSelector({ matchLabels: { 'spark-role': 'driver' } }))
+    .for(
+      Pods,
+      predicates.labelSelector({
+        matchExpressions: [{ key: 'spark-role', operator: 'In', values: ['driver', CONNECT_SERVER_ROLE] }],
+      }),
+    )
     .owns(Pods)
     .withOptions({ name: options.name ?? 'spark-simulator', maxConcurrentReconciles: 4, needLeaderElection: false })
     .complete({ reconcile: (_ctx, request) => reconcile(request) });

@@ -1,5 +1,10 @@
 // Which controllers the operator runs, and the cache scopes they need (fixed before the manager is built).
-import { API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND } from '../api/constants.ts';
+import {
+  API_GROUP_VERSION,
+  SCHEDULED_SPARK_APPLICATION_KIND,
+  SPARK_CONNECT_GROUP_VERSION,
+  SPARK_CONNECT_KIND,
+} from '../api/constants.ts';
 import type { OperatorOptions } from '../cli/operator-options.ts';
 import { registerScheduledSparkApplicationController } from '../controllers/scheduledsparkapplication/index.ts';
 import {
@@ -8,10 +13,12 @@ import {
   type SparkApplicationControllerSettings,
   settingsFromOptions,
 } from '../controllers/sparkapplication/index.ts';
+import { registerSparkConnectController, SPARK_CONNECT_CONTROLLER_NAME } from '../controllers/sparkconnect/index.ts';
 import { gvk, gvkString, type KindScope, type Manager } from '../runtime/index.ts';
 import type { Submitter } from '../spark/submit/contract.ts';
 
 const SCHEDULED_GVK = gvkString(gvk(API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND));
+const SPARK_CONNECT_GVK = gvkString(gvk(SPARK_CONNECT_GROUP_VERSION, SPARK_CONNECT_KIND));
 
 export function sparkApplicationSettings(
   options: OperatorOptions,
@@ -21,10 +28,13 @@ export function sparkApplicationSettings(
   return settingsFromOptions(options, { submitter, submission });
 }
 
-/** The SparkApplication controller's scopes, plus the namespaces of ScheduledSparkApplications. */
+/** The SparkApplication controller's scopes, plus the namespaces of ScheduledSparkApplications and SparkConnects. */
 export function sparkApplicationCacheScopes(settings: SparkApplicationControllerSettings): Map<string, KindScope> {
   const scopes = cacheScopes(settings);
-  if (settings.namespaces.length > 0) scopes.set(SCHEDULED_GVK, { namespaces: [...settings.namespaces].sort() });
+  if (settings.namespaces.length > 0) {
+    scopes.set(SCHEDULED_GVK, { namespaces: [...settings.namespaces].sort() });
+    scopes.set(SPARK_CONNECT_GVK, { namespaces: [...settings.namespaces].sort() });
+  }
   return scopes;
 }
 
@@ -42,5 +52,12 @@ export function registerControllers(
     namespaces: settings.namespaces,
     maxConcurrentReconciles: Math.max(1, Math.ceil(options.controllerThreads / 2)),
   });
-  return { controllers: ['spark-application-controller', 'scheduled-spark-application-controller'] };
+  registerSparkConnectController(manager, { namespaces: settings.namespaces });
+  return {
+    controllers: [
+      'spark-application-controller',
+      'scheduled-spark-application-controller',
+      SPARK_CONNECT_CONTROLLER_NAME,
+    ],
+  };
 }

@@ -2,7 +2,11 @@
 // `npm start`), and never replaces CRDs that exist — upgrading them is the Helm chart's (or the admin's) call.
 // The CRDs are built (from the schemas, with the schema library) only when one is missing: an operator in a cluster
 // whose chart installed them never loads those modules (bench/README.md, fifth pass).
-import { SCHEDULED_SPARK_APPLICATION_CRD_NAME, SPARK_APPLICATION_CRD_NAME } from '../api/constants.ts';
+import {
+  SCHEDULED_SPARK_APPLICATION_CRD_NAME,
+  SPARK_APPLICATION_CRD_NAME,
+  SPARK_CONNECT_CRD_NAME,
+} from '../api/constants.ts';
 import {
   type Client,
   isForbidden,
@@ -21,7 +25,11 @@ export type CrdOutcome =
   | { readonly kind: 'unknown'; readonly reason: string };
 
 /** The CRDs the operator needs, by name; `allCrds()` builds them (test/unit/operator-modules.test.ts keeps the two equal). */
-export const OPERATOR_CRD_NAMES: readonly string[] = [SPARK_APPLICATION_CRD_NAME, SCHEDULED_SPARK_APPLICATION_CRD_NAME];
+export const OPERATOR_CRD_NAMES: readonly string[] = [
+  SPARK_APPLICATION_CRD_NAME,
+  SCHEDULED_SPARK_APPLICATION_CRD_NAME,
+  SPARK_CONNECT_CRD_NAME,
+];
 
 export async function ensureCrds(kubeConfig: KubeAccess, client: Client, log: Logger): Promise<CrdOutcome> {
   const missing: string[] = [];

@@ -16,11 +16,6 @@ export interface SubmissionSettings {
   readonly submitTimeMs: number;
   /** Image pull policy when the application sets none (unset: Kubernetes' default). */
   readonly defaultImagePullPolicy?: string | undefined;
-  /**
-   * `enableServiceLinks` of the driver pod and executor template. false (the default) avoids the "argument list too
-   * long" failure of containers in namespaces with thousands of Services; spark-submit leaves it unset (true).
-   */
-  readonly enableServiceLinks: boolean;
   /** Folder where kubeflow's spark-submit writes pod template files: `<dir>/<submissionId>/…-pod-template.yaml`. */
   readonly templateDir: string;
 }
@@ -28,7 +23,6 @@ export interface SubmissionSettings {
 export const DEFAULT_SETTINGS = {
   masterURL: 'k8s://https://kubernetes.default.svc:443',
   sparkUser: 'spark',
-  enableServiceLinks: false,
   templateDir: '/tmp/spark',
 } as const;
 

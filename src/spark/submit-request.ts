@@ -14,6 +14,12 @@ export const DRIVER_CONTAINER = 'spark-kubernetes-driver';
 export const EXECUTOR_CONTAINER = 'spark-kubernetes-executor';
 export const LABEL_APP_NAME = 'sparkoperator.k8s.io/app-name';
 export const LABEL_LAUNCHED_BY = 'sparkoperator.k8s.io/launched-by-spark-operator';
+/**
+ * kubeflow marks the pods its webhook customises: a role's pods unless the application brings that role's own pod
+ * template (with Spark 3.0.0 or newer). sparkop's generated templates play the webhook's part; the label follows
+ * kubeflow's rule, so selectors that include it (the driver's headless Service) select the same pods.
+ */
+export const LABEL_MUTATED_BY = 'sparkoperator.k8s.io/mutated-by-spark-operator';
 export const LABEL_SUBMISSION_ID = 'sparkoperator.k8s.io/submission-id';
 /** Volumes whose name starts with this are Spark local dirs and go to spark-submit as volume properties. */
 const LOCAL_DIR_PREFIX = 'spark-local-dir-';
@@ -118,6 +124,7 @@ export function submitRequest(app: SparkApplication, settings: SubmissionSetting
     }
     set(`${labelKey}.${LABEL_APP_NAME}`, name);
     set(`${labelKey}.${LABEL_LAUNCHED_BY}`, 'true');
+    if (!r.template || sparkVersionBelow3(spec.sparkVersion)) set(`${labelKey}.${LABEL_MUTATED_BY}`, 'true');
     set(`${labelKey}.${LABEL_SUBMISSION_ID}`, settings.submissionId);
     if (role === 'executor') set('spark.executor.instances', spec.executor.instances);
     set(`spark.kubernetes.${role}.container.image`, r.image ?? spec.image);
@@ -226,6 +233,14 @@ const SECRET_ENV: Readonly<Record<string, readonly [string, string]>> = {
 function schedulerName(batchScheduler: string | undefined): string | undefined {
   if (!batchScheduler || batchScheduler === 'kube-scheduler') return undefined;
   return batchScheduler;
+}
+
+/** kubeflow's `CompareSemanticVersion(v, "3.0.0") < 0` (golang.org/x/mod/semver): an invalid version is lower. */
+export function sparkVersionBelow3(version: string | undefined): boolean {
+  const m = /^v?(\d+)(?:\.(\d+)(?:\.(\d+)(-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)?)?$/.exec(version ?? '');
+  if (!m) return true;
+  const [major, minor, patch] = [m[1], m[2], m[3]].map((p) => Number(p ?? 0)) as [number, number, number];
+  return major < 3 || (major === 3 && minor === 0 && patch === 0 && m[4] !== undefined);
 }
 
 function required<T>(value: T | undefined | null, field: string): T {
@@ -417,8 +432,6 @@ function podTemplate(
   }
   if (volumes.length > 0) spec.volumes = [...(spec.volumes ?? []), ...volumes];
   if (mounts.length > 0) container().volumeMounts = [...(main?.volumeMounts ?? []), ...mounts];
-  // sparkop's pod policy lives in the templates, so driver and executors get it with either submitter.
-  if (!settings.enableServiceLinks) spec.enableServiceLinks = false;
 
   const empty =
     Object.keys(pod.metadata ?? {}).length === 0 &&

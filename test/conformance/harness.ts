@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { SparkApplication } from '../../src/api/index.ts';
 import { parseProperties } from '../../src/spark/properties.ts';
+import { DRIVER_CONTAINER, EXECUTOR_CONTAINER, type SubmitRequest } from '../../src/spark/submit-request.ts';
 import { sharedPath } from '../support/shared.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -251,4 +252,74 @@ export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promi
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
+}
+
+// ---- what the shared request may put into the pod templates ----
+
+type RoleSpec = SparkApplication['spec']['driver'];
+
+/**
+ * For each pod spec field a generated template may carry: the application fields it comes from (kubeflow's webhook
+ * sets it from them). A field none of them explains, and that the application's own template does not carry, is
+ * policy the shared request adds to both submitters alike, which the comparison below cannot see.
+ */
+const POD_FIELD_SOURCES: Readonly<Record<string, (r: RoleSpec, app: SparkApplication) => boolean>> = {
+  affinity: (r) => r.affinity !== undefined,
+  tolerations: (r) => (r.tolerations?.length ?? 0) > 0,
+  securityContext: (r) => r.podSecurityContext !== undefined,
+  hostAliases: (r) => (r.hostAliases?.length ?? 0) > 0,
+  dnsConfig: (r) => r.dnsConfig !== undefined,
+  hostNetwork: (r) => r.hostNetwork !== undefined,
+  dnsPolicy: (r) => r.hostNetwork === true,
+  shareProcessNamespace: (r) => r.shareProcessNamespace !== undefined,
+  terminationGracePeriodSeconds: (r) => r.terminationGracePeriodSeconds !== undefined,
+  schedulerName: (r) => Boolean(r.schedulerName),
+  priorityClassName: (r) => Boolean(r.priorityClassName),
+  nodeSelector: (r) => Object.keys(r.nodeSelector ?? {}).length > 0,
+  initContainers: (r) => (r.initContainers?.length ?? 0) > 0,
+  containers: () => true,
+  volumes: (r, app) =>
+    (r.volumeMounts?.length ?? 0) > 0 || (r.configMaps?.length ?? 0) > 0 || app.spec.monitoring !== undefined,
+};
+
+const CONTAINER_FIELD_SOURCES: Readonly<Record<string, (r: RoleSpec, app: SparkApplication) => boolean>> = {
+  name: () => true,
+  securityContext: (r) => r.securityContext !== undefined,
+  env: (r) => (r.env?.length ?? 0) > 0,
+  envFrom: (r) => (r.envFrom?.length ?? 0) > 0,
+  lifecycle: (r) => r.lifecycle !== undefined,
+  resources: (r) => r.gpu !== undefined,
+  ports: (r, app) => (r.ports?.length ?? 0) > 0 || app.spec.monitoring !== undefined,
+  volumeMounts: (r, app) =>
+    (r.volumeMounts?.length ?? 0) > 0 || (r.configMaps?.length ?? 0) > 0 || app.spec.monitoring !== undefined,
+};
+
+/** The template fields of `request` that neither the application's spec nor its own pod template explains. */
+export function unexplainedTemplateFields(app: SparkApplication, request: SubmitRequest): string[] {
+  const out: string[] = [];
+  for (const role of ['driver', 'executor'] as const) {
+    const generated = (role === 'driver' ? request.driverTemplate : request.executorTemplate)?.pod;
+    if (!generated) continue;
+    const r = app.spec[role];
+    const own = (r.template ?? {}) as V1Pod;
+    for (const key of Object.keys(generated.metadata ?? {})) {
+      if (!(key in (own.metadata ?? {}))) out.push(`${role}: metadata.${key}`);
+    }
+    for (const key of Object.keys(generated.spec ?? {})) {
+      if (key in (own.spec ?? {})) continue;
+      if (!POD_FIELD_SOURCES[key]?.(r, app)) out.push(`${role}: spec.${key}`);
+    }
+    const mainName = role === 'driver' ? DRIVER_CONTAINER : EXECUTOR_CONTAINER;
+    const main = generated.spec?.containers.find((c) => c.name === mainName);
+    const ownMain = own.spec?.containers?.find((c) => c.name === mainName) ?? {};
+    for (const key of Object.keys(main ?? {})) {
+      if (key in ownMain) continue;
+      if (!CONTAINER_FIELD_SOURCES[key]?.(r, app)) out.push(`${role}: spec.containers[${mainName}].${key}`);
+    }
+    const sidecars = new Set([...(r.sidecars ?? []), ...(own.spec?.containers ?? [])].map((c) => c.name));
+    for (const c of generated.spec?.containers ?? []) {
+      if (c.name !== mainName && !sidecars.has(c.name)) out.push(`${role}: spec.containers[${c.name}]`);
+    }
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ import { submissionSettings } from '../../src/spark/settings.ts';
 import { coreSubmissionClient } from '../../src/spark/submit/kube-client.ts';
 import { NativeSubmitter } from '../../src/spark/submit/native.ts';
 import { SparkSubmitSubmitter } from '../../src/spark/submit/spark-submit.ts';
+import { submitRequest } from '../../src/spark/submit-request.ts';
 import { sharedCluster } from '../support/kube.ts';
 import {
   allowedDifferences,
@@ -25,6 +26,7 @@ import {
   pysparkHomes,
   SPARK_USER,
   tokenKubeconfig,
+  unexplainedTemplateFields,
 } from './harness.ts';
 
 const PARALLEL = Number(process.env.SPARKOP_CONFORMANCE_PARALLEL ?? 2);
@@ -45,6 +47,24 @@ async function namespaceWithAccounts(core: CoreV1Api, name: string): Promise<voi
     await core.createNamespacedServiceAccount({ namespace: name, body: { metadata: { name: sa } } });
   }
 }
+
+test('the pod templates carry only what the application asks for; one that asks for nothing gets none', () => {
+  const settings = submissionSettings({ submissionId: 'audit', attempt: 1, submitTimeMs: 0 });
+  const unexplained: string[] = [];
+  const plain: string[] = [];
+  for (const { name, app } of corpus()) {
+    const request = submitRequest({ ...app, metadata: { ...app.metadata, namespace: 'audit' } }, settings);
+    unexplained.push(...unexplainedTemplateFields(app, request).map((field) => `${name}: ${field}`));
+    if (!request.driverTemplate) plain.push(`${name}/driver`);
+    if (!request.executorTemplate) plain.push(`${name}/executor`);
+  }
+  assert.deepEqual(unexplained, [], 'template fields no application field asks for (policy both submitters share)');
+  // These pods are compared with spark-submit's own, no template of sparkop's in between: whatever native
+  // submission adds by itself shows up as a difference.
+  for (const pod of ['long-name-da/driver', 'long-name-da/executor', 'deps-and-env/executor']) {
+    assert.ok(plain.includes(pod), `${pod} has no pod template (those without: ${plain.join(', ')})`);
+  }
+});
 
 const homes = pysparkHomes();
 for (const [version, sparkHome] of homes) {

@@ -100,11 +100,11 @@ test('job namespaces with two replicas: a Role per namespace, leader election on
   const roles = objects.filter((o) => o.kind === 'Role');
   for (const ns of jobs) {
     assert.ok(
-      roles.some((r) => r.metadata.namespace === ns && r.metadata.name === `${release}-sparkop`),
+      roles.some((r) => r.metadata.namespace === ns && r.metadata.name === `${release}-spark-operator-controller`),
       `operator Role in ${ns}`,
     );
     assert.ok(
-      roles.some((r) => r.metadata.namespace === ns && r.metadata.name === `${release}-sparkop-spark`),
+      roles.some((r) => r.metadata.namespace === ns && r.metadata.name === `${release}-spark-operator-spark`),
       `driver Role in ${ns}`,
     );
     assert.ok(
@@ -146,7 +146,10 @@ test('all namespaces with every optional rule: ClusterRoles, dry run accepted', 
       rules.some((r) => r.resources.includes(res)),
       res,
     );
-  assert.ok(!objects.some((o) => o.kind === 'Role' && o.metadata.name.endsWith('-sparkop')), 'no per-namespace Roles');
+  assert.ok(
+    !objects.some((o) => o.kind === 'Role' && o.metadata.name.endsWith('-controller')),
+    'no per-namespace Roles',
+  );
   await dryRunApply(text);
   // The ServiceMonitor is rendered on request (applying it needs the Prometheus Operator's CRDs, absent here).
   const withMonitor = await renderChart({ namespace, set: { 'metrics.serviceMonitor.enabled': true } });
@@ -160,7 +163,7 @@ test('the plain manifests under config/ are current (run: bash scripts/manifests
 });
 
 test('the plain manifests pass a server-side dry run', async (t) => {
-  // They install into the namespace "sparkop"; a dry run does not create it, so they go to the test's namespace.
+  // They install into the namespace "spark-operator"; a dry run does not create it, so they go to the test's namespace.
   const { namespace } = await testNamespace(t);
   const text = [
     'config/crd/sparkoperator.k8s.io_sparkapplications.yaml',
@@ -170,7 +173,7 @@ test('the plain manifests pass a server-side dry run', async (t) => {
   ]
     .map((p) => readFileSync(join(root, p), 'utf8'))
     .join('\n---\n')
-    .replaceAll(/^(\s+namespace): sparkop$/gm, `$1: ${namespace}`);
+    .replaceAll(/^(\s+namespace): spark-operator$/gm, `$1: ${namespace}`);
   await dryRunApply(text);
 });
 
@@ -198,7 +201,7 @@ test("the chart's RBAC grants the operator exactly its rules, where they belong"
     const args = ['auth', 'can-i', who, verb, resource, '-n', ns, ...(sub ? [`--subresource=${sub}`] : [])];
     return (await kubectl(args)).code === 0;
   };
-  const operator = as(`${release}-sparkop`, namespace);
+  const operator = as(`${release}-spark-operator-controller`, namespace);
   const values = { enableBatchScheduler: false, namespaceSelector: '' };
   for (const rule of rulesFor(OPERATOR_NAMESPACED_GRANTS, values)) {
     for (const [group, res, verb] of rule.apiGroups.flatMap((g) =>
@@ -224,7 +227,7 @@ test("the chart's RBAC grants the operator exactly its rules, where they belong"
   assert.ok(!(await can(operator, 'create', 'podgroups.scheduling.volcano.sh', job)), 'no podgroups unless configured');
   assert.ok(!(await can(operator, 'list', 'customresourcedefinitions.apiextensions.k8s.io', job)), 'no CRDs');
   assert.ok(!(await can(operator, 'update', 'pods', job)), 'pods: no update');
-  const driver = as(`${release}-sparkop-spark`, job);
+  const driver = as(`${release}-spark-operator-spark`, job);
   for (const verb of DRIVER_GRANTS[0]!.rule.verbs) {
     for (const res of DRIVER_GRANTS[0]!.rule.resources)
       assert.ok(await can(driver, verb, res, job), `driver may ${verb} ${res}`);
@@ -233,4 +236,27 @@ test("the chart's RBAC grants the operator exactly its rules, where they belong"
   assert.ok(!(await can(driver, 'create', 'pods', other)));
   // Template args stay in sync with the helper used here.
   assert.deepEqual(templateArgs({ release: 'x', namespace: 'y' }).slice(0, 3), ['template', 'x', CHART_PATH]);
+});
+
+test("no client-side rate limit by default; kubeflow's controller.kubeAPIQPS / kubeAPIBurst set one", async () => {
+  const argsOf = async (set: Readonly<Record<string, unknown>>) => {
+    const { objects } = await renderChart({ set });
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    return deployment.spec.template.spec.containers[0]!.args.filter((a) => a.startsWith('--kube-api-'));
+  };
+  assert.deepEqual(await argsOf({}), ['--kube-api-qps=0', '--kube-api-burst=30']);
+  assert.deepEqual(await argsOf({ controller: { kubeAPIQPS: 20, kubeAPIBurst: 40 } }), [
+    '--kube-api-qps=20',
+    '--kube-api-burst=40',
+  ]);
+  assert.deepEqual(await argsOf({ 'operator.kubeApiQps': 2.5, 'operator.kubeApiBurst': 5 }), [
+    '--kube-api-qps=2.5',
+    '--kube-api-burst=5',
+  ]);
+  assert.deepEqual(await argsOf({ 'operator.kubeApiQps': 50, 'controller.kubeAPIQPS': -1 }), [
+    '--kube-api-qps=-1',
+    '--kube-api-burst=30',
+  ]);
 });

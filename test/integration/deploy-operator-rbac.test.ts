@@ -2,7 +2,8 @@
 // in the test cluster, the operator process (node src/cli/sparkop.ts, with the args of the chart's Deployment) gets
 // a kubeconfig holding a token of that ServiceAccount (TokenRequest, as a pod would), and a SparkApplication runs
 // to COMPLETED: driver submitted, driver pod ended by the kwok simulation (sim.sparkop.dev/exit-code: "0"), status
-// written, leader Lease taken. Any Forbidden in the operator's log fails the test.
+// written, leader Lease taken; then a SparkConnect's server starts and it becomes Ready. Any Forbidden in the
+// operator's log fails the test.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,7 +128,7 @@ test('the operator completes a SparkApplication with only the RBAC of the chart'
     stringify(
       sparkPiApp(app, {
         namespace: jobNs,
-        spec: { restartPolicy: { type: 'Never' }, driver: { serviceAccount: `${release}-sparkop-spark` } },
+        spec: { restartPolicy: { type: 'Never' }, driver: { serviceAccount: `${release}-spark-operator-spark` } },
       }),
     ),
   );
@@ -157,6 +158,32 @@ test('the operator completes a SparkApplication with only the RBAC of the chart'
         'jsonpath={.status.applicationState.state}',
       ]);
       return state === 'COMPLETED';
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  ).catch((err: Error) => assert.fail(`${err.message}${tail()}`));
+
+  // A Spark Connect server: its pod, Service and ConfigMap, and the SparkConnect's status, through the same Roles.
+  const connect = 'rbac-connect';
+  await kubectl(
+    ['apply', '-n', jobNs, '-f', '-'],
+    stringify({
+      apiVersion: 'sparkoperator.k8s.io/v1alpha1',
+      kind: 'SparkConnect',
+      metadata: { name: connect, namespace: jobNs },
+      spec: {
+        sparkVersion: '4.0.4',
+        image: 'docker.io/apache/spark:4.0.4',
+        server: { template: { spec: { serviceAccountName: `${release}-spark-operator-spark` } } },
+        executor: { instances: 1 },
+      },
+    }),
+  );
+  await eventually(
+    'the SparkConnect to be Ready',
+    async () => {
+      if (exited !== undefined) throw new Error(`the operator exited with ${exited}`);
+      const state = await kubectl(['get', 'sparkconnect', connect, '-n', jobNs, '-o', 'jsonpath={.status.state}']);
+      return state === 'Ready';
     },
     { timeoutMs: 90_000, intervalMs: 500 },
   ).catch((err: Error) => assert.fail(`${err.message}${tail()}`));

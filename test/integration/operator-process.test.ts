@@ -80,7 +80,7 @@ test('sparkop runs SparkApplications to COMPLETED and FAILED, and stops on SIGTE
   await eventually('the controllers start', async () => /starting workers/.test(op.output()), { timeoutMs: 30_000 });
   assert.match(
     op.output(),
-    /"controllers":\["spark-application-controller","scheduled-spark-application-controller"\]/,
+    /"controllers":\["spark-application-controller","scheduled-spark-application-controller","spark-connect-controller"\]/,
   );
   const group = { group: 'sparkoperator.k8s.io', version: 'v1beta2', namespace, plural: 'sparkapplications' };
   await api.createNamespacedCustomObject({ ...group, body: app('pi', namespace) });

@@ -16,8 +16,7 @@ kubeConfig.loadFromFile(kubeconfigPath);
 const settings = { ...DEFAULT_CONTROLLER_SETTINGS, namespaces: [namespace], controllerThreads: 10 };
 const registry = newRegistry();
 const cache = new Cache({ kubeConfig, scopes: cacheScopes(settings), metrics: registry });
-// A burst of 200 applications: a client rate limit above the default 20 qps keeps the test short.
-const client = newClient({ kubeConfig, cache, qps: 200, burst: 400, metrics: registry });
+const client = newClient({ kubeConfig, cache, metrics: registry });
 const manager = new Manager({ cache, client, registry, gracefulShutdownTimeoutMs: 2000 });
 registerSparkApplicationController(manager, settings);
 const abort = new AbortController();

@@ -14,7 +14,15 @@ import {
 } from '../../src/controllers/sparkapplication/index.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';
-import { type Client, type Logger, Manager, mergePatch, newClient, newLogger } from '../../src/runtime/index.ts';
+import {
+  type Client,
+  type KindScope,
+  type Logger,
+  Manager,
+  mergePatch,
+  newClient,
+  newLogger,
+} from '../../src/runtime/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
 import { sparkPiApp } from '../support/spark-pi.ts';
 
@@ -54,13 +62,26 @@ export async function startOperator(
     controllerThreads: 4,
     ...overrides,
   };
+  return startManager(t, f, (manager) => registerSparkApplicationController(manager, settings), cacheScopes(settings));
+}
+
+/**
+ * Starts a manager with the operator's cache scopes for `f`'s namespace (pods and Services labelled launched-by)
+ * and what `register` adds to it; stopped when the test ends (or by stop()).
+ */
+export async function startManager(
+  t: TestContext,
+  f: Fixture,
+  register: (manager: Manager) => void,
+  scopes: Map<string, KindScope> = cacheScopes({ ...DEFAULT_CONTROLLER_SETTINGS, namespaces: [f.namespace] }),
+): Promise<Operator> {
   const manager = new Manager({
     kubeConfig: f.kc,
-    cacheScopes: cacheScopes(settings),
+    cacheScopes: scopes,
     gracefulShutdownTimeoutMs: 5000,
     logger: operatorLogger(t, f.namespace),
   });
-  registerSparkApplicationController(manager, settings);
+  register(manager);
   const abort = new AbortController();
   const run = manager.start(abort.signal);
   run.catch(() => undefined);

@@ -3,8 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1Pod } from '@kubernetes/client-node';
 import { nativeSubmitter } from '../../src/controllers/sparkapplication/index.ts';
-import { ConfigMaps, Pods, Services, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import {
+  ConfigMaps,
+  Pods,
+  Services,
+  type SparkApplicationObject,
+  SparkApplications,
+} from '../../src/controllers/sparkapplication/kinds.ts';
 import { type KubeObject, mergePatch } from '../../src/runtime/index.ts';
 import { nextSubmissionID, specFingerprint, specHash } from '../../src/spark/lifecycle/index.ts';
 import { submissionSettings } from '../../src/spark/settings.ts';
@@ -340,4 +347,87 @@ test('an operator restart finds the driver an earlier incarnation created: no se
   const done = await waitState(f, 'adopt', 'COMPLETED');
   assert.equal(done.status?.submissionAttempts, 1);
   assert.equal((await driverPods(f, 'adopt')).length, 1);
+});
+
+test('re-created with the same name while the old driver lingers, 5 times: waits, never adopts it, submits once', async (t) => {
+  const f = await fixture(t);
+  await startOperator(t, f);
+  const name = 'reborn';
+  const hold = 'sparkop.dev/test-hold';
+  const podKey = { namespace: f.namespace, name: `${name}-driver` };
+  const setHold = (finalizers: string[] | null) => f.api.patch(Pods, podKey, mergePatch({ metadata: { finalizers } }));
+  // kwok drops the finalizers of a deleted pod on its nodes (as a kubelet would, src/localcluster/kwok.ts), so the
+  // driver that lingers is one no node takes: held by its finalizer, it stays until the test lets it go.
+  const unschedulable = () => minimalApp(name, { nodeSelector: { 'sparkop.dev/no-such-node': 'true' } });
+  const recreate = (app: SparkApplicationObject) =>
+    eventually(`${name} created again`, () => createApp(f, app).catch(() => undefined));
+  const ownerOf = (pod: V1Pod | undefined) => pod?.metadata?.ownerReferences?.[0]?.uid;
+  // Every state each incarnation (by uid) is seen in, read live every 100 ms for the whole test.
+  const seen = new Map<string, Set<string>>();
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const app = await getApp(f, name).catch(() => undefined);
+      const uid = app?.metadata.uid;
+      if (uid) seen.set(uid, (seen.get(uid) ?? new Set()).add(stateOf(app) || '(new)'));
+      await sleep(100);
+    }
+  })();
+  t.after(async () => {
+    watching = false;
+    await watcher;
+    await setHold(null).catch(() => undefined);
+  });
+
+  let held = await createApp(f, unschedulable());
+  for (let round = 0; round < 5; round++) {
+    // The driver of the application about to go: its own (the previous round's running driver may still have held
+    // the name when it was created), submitted once.
+    const heldUid = held.metadata.uid!;
+    const old = await eventually(`round ${round}: the driver of ${heldUid}`, async () => {
+      const pod = await f.api.get(Pods, podKey).catch(() => undefined);
+      return ownerOf(pod) === heldUid ? pod : undefined;
+    });
+    assert.equal((await getApp(f, name)).status?.submissionAttempts, 1, `round ${round}: submitted once`);
+    await setHold([hold]);
+    await f.api.delete(held, { propagationPolicy: round % 2 === 0 ? 'Background' : 'Orphan' });
+    const reborn = await recreate(minimalApp(name));
+    const rebornUid = reborn.metadata.uid!;
+    assert.notEqual(rebornUid, heldUid);
+    // While the old pod holds the name, the new application waits: no driver of its own, no failure.
+    for (let i = 0; i < 10; i++) {
+      const pod = await f.api.get(Pods, podKey).catch(() => undefined);
+      assert.equal(pod?.metadata?.uid, old.metadata?.uid, `round ${round}: the old pod still holds the name`);
+      assert.notEqual(ownerOf(pod), rebornUid, `round ${round}: the old pod is not adopted`);
+      await sleep(150);
+    }
+    const waiting = await getApp(f, name);
+    assert.equal(waiting.metadata.uid, rebornUid);
+    assert.equal(stateOf(waiting), '', `round ${round}: not submitted yet`);
+    await setHold(null);
+    const running = await waitState(f, name, 'RUNNING', 60_000);
+    assert.equal(running.metadata.uid, rebornUid);
+    assert.equal(running.status?.submissionAttempts, 1, `round ${round}: submitted once`);
+    const pods = await driverPods(f, name);
+    assert.equal(pods.length, 1, `round ${round}: one driver pod`);
+    assert.equal(ownerOf(pods[0]), rebornUid, `round ${round}: owned by the new application`);
+    assert.equal(pods[0]?.metadata?.labels?.['sparkoperator.k8s.io/submission-id'], running.status?.submissionID);
+    // And at once again, while the running driver is being deleted by the garbage collector.
+    await f.api.delete(running, { propagationPolicy: 'Background' });
+    held = await recreate(unschedulable());
+  }
+  const lastUid = held.metadata.uid!;
+  await eventually('the last one gets its own driver', async () => {
+    const pod = await f.api.get(Pods, podKey).catch(() => undefined);
+    return ownerOf(pod) === lastUid ? pod : undefined;
+  });
+  watching = false;
+  await watcher;
+  assert.equal(seen.size, 11, 'eleven incarnations seen');
+  for (const [uid, states] of seen) {
+    for (const bad of ['FAILED', 'SUBMISSION_FAILED', 'FAILING']) {
+      assert.ok(!states.has(bad), `${uid}: never ${bad} (seen: ${[...states].join(', ')})`);
+    }
+  }
+  assert.ok(!(await eventReasons(f, name)).includes('SparkApplicationSubmissionFailed'));
 });

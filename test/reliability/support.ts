@@ -50,7 +50,10 @@ export function stateOf(app: SparkApplicationObject): string {
   return app.status?.applicationState?.state ?? '';
 }
 
-/** Starts `node dist/cli/sparkop.js` scoped to `namespace`; SIGKILLed when the test ends; its log shown on failure. */
+/**
+ * Starts `node dist/cli/sparkop.js` scoped to `namespace` with its default client (no client-side rate limit);
+ * SIGKILLed when the test ends; its log shown on failure.
+ */
 export async function startOperator(
   t: TestContext,
   kubeconfigPath: string,
@@ -64,7 +67,7 @@ export async function startOperator(
       kubeconfigPath,
       namespaces: namespace,
       logFile: join(logDir, 'operator.log'),
-      flags: ['--kube-api-qps=300', '--kube-api-burst=600', '--controller-threads=8', ...flags],
+      flags: ['--controller-threads=8', ...flags],
     },
     60_000,
     options.waitReady ?? true,

@@ -10,7 +10,8 @@
 //   409 Conflict (updates and patches only: the API server answers a create of an existing name with
 //       AlreadyExists, which a proxy cannot fake faithfully), not forwarded;
 // and, for watches, may cut the stream after a short while (a watch opened while faults are off is cut once they
-// are on). Every request and fault is counted.
+// are on). `throttle(ms)` plays an overloaded API server's flow control: from the next request on, for that long,
+// every request but a watch is answered 429 with Retry-After: 1 ('429-throttle'). Every request and fault is counted.
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:https';
@@ -18,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
-export type FaultKind = '429' | '500' | '500-after-commit' | '409' | 'watch-cut';
+export type FaultKind = '429' | '429-throttle' | '500' | '500-after-commit' | '409' | 'watch-cut';
 
 export interface FaultProxyOptions {
   /** The real API server, e.g. https://127.0.0.1:6443. */
@@ -66,7 +67,18 @@ export class FaultProxy {
   readonly #draw: () => number;
   #requests = 0;
   readonly #byMethod = new Map<string, number>();
-  readonly #faults: Record<FaultKind, number> = { '429': 0, '500': 0, '500-after-commit': 0, '409': 0, 'watch-cut': 0 };
+  readonly #faults: Record<FaultKind, number> = {
+    '429': 0,
+    '429-throttle': 0,
+    '500': 0,
+    '500-after-commit': 0,
+    '409': 0,
+    'watch-cut': 0,
+  };
+  /** The throttle window: armed by throttle(), opened by the next request. */
+  #throttle: { readonly ms: number; until?: number } | undefined;
+  /** The requests answered '429-throttle': when (ms since the window opened), method and path. */
+  readonly throttled: { readonly atMs: number; readonly method: string; readonly path: string }[] = [];
   /** Faults are injected only while enabled. */
   enabled = true;
 
@@ -91,6 +103,14 @@ export class FaultProxy {
 
   get url(): string {
     return `https://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * From the next request (not a watch) on, for `ms`, every request but a watch is answered 429 with Retry-After: 1
+   * (even while not enabled).
+   */
+  throttle(ms: number): void {
+    this.#throttle = { ms };
   }
 
   counts(): FaultCounts {
@@ -137,6 +157,10 @@ export class FaultProxy {
   #kind(method: string, watch: boolean, a: number, b: number): FaultKind | undefined {
     // A watch is armed even while faults are off (it may outlive that): it is cut once they are on.
     if (watch) return a < (this.#options.watchCutRate ?? 0) ? 'watch-cut' : undefined;
+    if (this.#throttle) {
+      this.#throttle.until ??= Date.now() + this.#throttle.ms;
+      if (Date.now() < this.#throttle.until) return '429-throttle';
+    }
     if (!this.enabled) return undefined;
     if (a >= this.#options.faultRate) return undefined;
     const update = method === 'PUT' || method === 'PATCH';
@@ -157,19 +181,23 @@ export class FaultProxy {
     this.#byMethod.set(label, (this.#byMethod.get(label) ?? 0) + 1);
     const { kind: fault, cutAfterMs } = this.#choose(method, watch);
     if (fault && fault !== 'watch-cut') this.#faults[fault]++;
+    if (fault === '429-throttle') {
+      const openedAt = (this.#throttle?.until ?? 0) - (this.#throttle?.ms ?? 0);
+      this.throttled.push({ atMs: Date.now() - openedAt, method, path: (req.url ?? '').split('?')[0] ?? '' });
+    }
     const answer = (code: number, reason: string, message: string, headers: Record<string, string> = {}) => {
       req.resume();
       res.writeHead(code, { 'content-type': 'application/json', ...headers });
       res.end(status(code, reason, message));
     };
-    if (fault === '429' || fault === '500' || fault === '409') {
+    if (fault === '429' || fault === '429-throttle' || fault === '500' || fault === '409') {
       const [code, reason, message] =
-        fault === '429'
+        fault === '429' || fault === '429-throttle'
           ? [429, 'TooManyRequests', 'injected by the fault proxy']
           : fault === '500'
             ? [500, 'InternalError', 'injected by the fault proxy']
             : [409, 'Conflict', 'the object has been modified; please apply your changes to the latest version'];
-      answer(code, reason, message, fault === '429' ? { 'retry-after': '1' } : {});
+      answer(code, reason, message, code === 429 ? { 'retry-after': '1' } : {});
       return;
     }
     const upstream = new URL(req.url ?? '/', this.#options.upstream);

@@ -6,7 +6,7 @@ import type { SparkApplication } from '../../src/api/index.ts';
 import { planBatchScheduling } from '../../src/controllers/sparkapplication/batch-scheduler.ts';
 import { ApplicationMetrics, metricChanges } from '../../src/controllers/sparkapplication/metrics.ts';
 import { prepareSubmission } from '../../src/controllers/sparkapplication/prepare.ts';
-import { splitIngressUrl, uiIngress, uiProxyBase } from '../../src/controllers/sparkapplication/ui.ts';
+import { splitIngressUrl, uiIngress, uiProxyBase, uiService } from '../../src/controllers/sparkapplication/ui.ts';
 
 const app = (spec: Partial<SparkApplication['spec']> = {}): SparkApplication =>
   ({
@@ -145,6 +145,24 @@ test('batch schedulers: off, unknown, volcano, yunikorn, kube-scheduler', () => 
   }
   const ks = planBatchScheduling(app({ batchScheduler: 'my-sched' }), { ...on, kubeSchedulerNames: ['my-sched'] });
   assert.ok(ks.kind === 'plan' && ks.plan.podLabels['scheduling.x-k8s.io/pod-group'] === 'spark-pi-pg');
+});
+
+test("UI Service: kubeflow's labels (app name, submission id) and selector, the launched-by label, the app as owner", () => {
+  const svc = uiService(app({ sparkUIOptions: { serviceLabels: { team: 'a' } } }), {
+    kind: 'EnsureUIService',
+    name: 'pi-ui-svc',
+    port: 4040,
+    driverPodName: 'pi-driver',
+    submissionID: 'sub-7',
+  });
+  assert.deepEqual(svc.metadata?.labels, {
+    team: 'a',
+    'sparkoperator.k8s.io/app-name': 'pi',
+    'sparkoperator.k8s.io/launched-by-spark-operator': 'true',
+    'sparkoperator.k8s.io/submission-id': 'sub-7',
+  });
+  assert.deepEqual(svc.spec?.selector, { 'sparkoperator.k8s.io/app-name': 'pi', 'spark-role': 'driver' });
+  assert.equal(svc.metadata?.ownerReferences?.[0]?.uid, 'u1');
 });
 
 test('UI ingress: host and path, TLS and annotations, proxyBase', () => {

@@ -20,6 +20,18 @@ test('defaults match the documented ones', () => {
   assert.equal(options.driverPodCreationGracePeriod, 10_000);
   assert.equal(options.submitter, 'native');
   assert.equal(options.logFormat, 'json');
+  assert.equal(options.kubeApiQps, 0, 'no client-side rate limit');
+  assert.equal(options.kubeApiBurst, 30);
+});
+
+test('--kube-api-qps: 0 or negative is no limit, a positive value sets one; --kube-api-burst goes with it', () => {
+  assert.equal(parseOperatorOptions(['--kube-api-qps=-1']).options.kubeApiQps, -1);
+  const { options } = parseOperatorOptions(['--kube-api-qps=20', '--kube-api-burst=40']);
+  assert.deepEqual([options.kubeApiQps, options.kubeApiBurst], [20, 40]);
+  assert.equal(parseOperatorOptions([], { SPARKOP_KUBE_API_QPS: '2.5' }).options.kubeApiQps, 2.5);
+  assert.throws(() => parseOperatorOptions(['--kube-api-burst=0']), /--kube-api-burst: "0" is not an integer from 1/);
+  const help = operatorFlagsHelp();
+  assert.match(help, /0 or negative: no limit/);
 });
 
 test('flags win over environment variables, which win over defaults', () => {

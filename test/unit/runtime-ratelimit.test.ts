@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, FakeClock, realClock } from '../../src/runtime/clock.ts';
 import { TooManyRequestsError } from '../../src/runtime/errors.ts';
@@ -42,6 +42,8 @@ describe('token bucket', () => {
     const clock = new FakeClock();
     const free = new TokenBucket(0, 0, clock);
     for (let i = 0; i < 100; i++) assert.equal(free.reserve(), 0);
+    const negative = new TokenBucket(-1, 30, clock);
+    for (let i = 0; i < 100; i++) assert.equal(negative.reserve(), 0);
     const bucket = new TokenBucket(1, 1, clock);
     bucket.reserve();
     const ac = new AbortController();
@@ -115,5 +117,76 @@ describe('Retry-After', () => {
       return true;
     });
     assert.equal(calls, 4, 'one try and three retries');
+  });
+});
+
+/** A loopback server answering each request with `answer(path, attempt)`: attempt counts from 0 per path. */
+async function serve(
+  t: TestContext,
+  answer: (path: string, attempt: number) => number,
+): Promise<{ url: string; calls: Map<string, number> }> {
+  const calls = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const path = req.url ?? '';
+    const attempt = calls.get(path) ?? 0;
+    calls.set(path, attempt + 1);
+    const code = answer(path, attempt);
+    if (code === 429) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'busy' }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls };
+}
+
+describe('defaults: no client-side limit, the server decides', () => {
+  test('a REST client without qps has no limiter: a burst of 200 requests goes out without waiting', async (t) => {
+    const { url, calls } = await serve(t, () => 200);
+    const clock = recordingClock();
+    const rest = new RestClient({ kubeConfig: kubeConfigFor(url), clock });
+    t.after(() => rest.transport.close());
+    assert.equal(rest.limiter.unlimited, true);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => rest.request({ method: 'GET', path: `/r${i}` })));
+    assert.equal(calls.size, 200);
+    assert.deepEqual(clock.slept, [], 'no request waited');
+  });
+
+  test('an explicit qps still limits: 20 qps with a burst of 30 makes the 31st request wait', (t) => {
+    const rest = new RestClient({ kubeConfig: kubeConfigFor('http://127.0.0.1:1'), qps: 20, burst: 30 });
+    t.after(() => rest.transport.close());
+    assert.equal(rest.limiter.unlimited, false);
+    const waits = Array.from({ length: 31 }, () => rest.limiter.reserve());
+    assert.deepEqual(waits.slice(0, 30), Array(30).fill(0));
+    assert.ok(waits[30]! > 0, 'the request after the burst waits');
+  });
+
+  test('a burst answered 429 (Retry-After: 1) is retried after 1 s each, at most maxRetries times', async (t) => {
+    // Every path is refused twice, then served; the "/full" ones are always refused.
+    const { url, calls } = await serve(t, (path, attempt) => (path.startsWith('/full') || attempt < 2 ? 429 : 200));
+    const clock = recordingClock();
+    const rest = new RestClient({ kubeConfig: kubeConfigFor(url), clock });
+    t.after(() => rest.transport.close());
+    const burst = Array.from({ length: 50 }, (_, i) => rest.request({ method: 'GET', path: `/r${i}` }));
+    assert.equal((await Promise.all(burst)).length, 50);
+    assert.deepEqual(
+      [...calls.values()].filter((n) => n !== 3),
+      [],
+      'each request: one try, two retries',
+    );
+    assert.equal(clock.slept.length, 100);
+    assert.ok(
+      clock.slept.every((ms) => ms === 1000),
+      'each retry waits what Retry-After asks',
+    );
+    const refused = Array.from({ length: 10 }, (_, i) => rest.request({ method: 'GET', path: `/full${i}` }));
+    const results = await Promise.allSettled(refused);
+    assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof TooManyRequestsError));
+    for (let i = 0; i < 10; i++) assert.equal(calls.get(`/full${i}`), 6, 'one try and the default 5 retries');
   });
 });

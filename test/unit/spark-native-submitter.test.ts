@@ -42,7 +42,8 @@ test('creates the driver pod first, then its resources owned by it', async () =>
   }
   const pod = objects.get(log[0]!) as V1Pod;
   assert.equal(pod.metadata?.ownerReferences?.[0]?.kind, 'SparkApplication');
-  assert.equal(pod.spec?.enableServiceLinks, false);
+  assert.equal(pod.spec?.enableServiceLinks, undefined, 'service links as spark-submit leaves them (on)');
+  assert.equal(pod.metadata?.labels?.['sparkoperator.k8s.io/mutated-by-spark-operator'], 'true');
   assert.equal(result.alreadyExisted, false);
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { SparkConfError } from '../../src/spark/quantities.ts';
-import { sparkSubmitArgs, submitRequest } from '../../src/spark/submit-request.ts';
+import { sparkSubmitArgs, sparkVersionBelow3, submitRequest } from '../../src/spark/submit-request.ts';
 import { SETTINGS, sparkPi } from './spark-fixtures.ts';
 
 const confOf = (app: ReturnType<typeof sparkPi>) => Object.fromEntries(submitRequest(app, SETTINGS).conf);
@@ -46,7 +46,7 @@ describe('kubeflow translation to a spark-submit request', () => {
     assert.deepEqual(template.spec.volumes, [{ name: 'data', persistentVolumeClaim: { claimName: 'c' } }]);
     assert.deepEqual(template.spec.containers[0].volumeMounts, [{ name: 'data', mountPath: '/data' }]);
   });
-  test('what spark-submit cannot express lands in the templates, with enableServiceLinks off', () => {
+  test('what spark-submit cannot express lands in the templates, nothing else', () => {
     const request = submitRequest(
       sparkPi({
         executor: {
@@ -59,12 +59,50 @@ describe('kubeflow translation to a spark-submit request', () => {
     );
     const spec = request.executorTemplate!.pod.spec!;
     assert.deepEqual(spec.tolerations, [{ key: 'k', operator: 'Exists' }]);
-    assert.equal(spec.enableServiceLinks, false);
     assert.deepEqual(
       spec.containers.map((c) => c.name),
       ['spark-kubernetes-executor', 'side'],
     );
-    assert.equal(request.driverTemplate!.pod.spec!.enableServiceLinks, false);
+    assert.equal('enableServiceLinks' in spec, false, 'service links as spark-submit leaves them (on)');
+    assert.equal(request.driverTemplate, undefined, 'the driver needs no template: spark-submit starts from nothing');
+  });
+  test("enableServiceLinks is the application template's, as with kubeflow and spark-submit", () => {
+    const plain = submitRequest(sparkPi(), SETTINGS);
+    assert.deepEqual([plain.driverTemplate, plain.executorTemplate], [undefined, undefined]);
+    const off = submitRequest(
+      sparkPi({ executor: { template: { spec: { enableServiceLinks: false, containers: [] } } } }),
+      SETTINGS,
+    );
+    assert.equal(off.executorTemplate!.pod.spec!.enableServiceLinks, false);
+    assert.equal(off.driverTemplate, undefined);
+  });
+  test("the mutated-by label follows kubeflow's rule: a role without its own template (or Spark < 3) carries it", () => {
+    const label = (role: string) => `spark.kubernetes.${role}.label.sparkoperator.k8s.io/mutated-by-spark-operator`;
+    const plain = confOf(sparkPi());
+    assert.deepEqual([plain[label('driver')], plain[label('executor')]], ['true', 'true']);
+    const template = { spec: { containers: [] } };
+    const own = confOf(sparkPi({ executor: { template } }));
+    assert.deepEqual([own[label('driver')], own[label('executor')]], ['true', undefined]);
+    const old = confOf(sparkPi({ sparkVersion: '2.4.8', driver: { template }, executor: { template } }));
+    assert.deepEqual([old[label('driver')], old[label('executor')]], ['true', 'true']);
+    // In kubeflow's order: app-name, launched-by, mutated-by, submission-id.
+    const keys = submitRequest(sparkPi(), SETTINGS)
+      .conf.map(([k]) => k)
+      .filter((k) => k.startsWith('spark.kubernetes.driver.label.sparkoperator.k8s.io/'));
+    assert.deepEqual(
+      keys.map((k) => k.slice('spark.kubernetes.driver.label.sparkoperator.k8s.io/'.length)),
+      ['app-name', 'launched-by-spark-operator', 'mutated-by-spark-operator', 'submission-id'],
+    );
+  });
+  test('the executor template has no owner: executors belong to their driver only (kubeflow #2961, #3152)', () => {
+    const app = sparkPi({ executor: { instances: 1, tolerations: [{ key: 'k', operator: 'Exists' }] } });
+    const request = submitRequest(app, SETTINGS);
+    assert.equal(request.executorTemplate!.pod.metadata?.ownerReferences, undefined);
+    assert.doesNotMatch(request.executorTemplate!.yaml, /ownerReferences/);
+  });
+  test('sparkVersionBelow3 reads versions as golang.org/x/mod/semver does (an invalid one is lower)', () => {
+    for (const v of ['3.0.0', '3.5.8', '4.1.1', 'v3.5', '3']) assert.equal(sparkVersionBelow3(v), false, v);
+    for (const v of ['2.4.8', '3.0.0-preview2', 'latest', '', undefined]) assert.equal(sparkVersionBelow3(v), true, v);
   });
   test('the template yaml is deterministic (sorted keys)', () => {
     const a = submitRequest(

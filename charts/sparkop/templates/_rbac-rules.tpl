@@ -4,27 +4,31 @@
 - apiGroups: ["sparkoperator.k8s.io"]
   resources: ["sparkapplications"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
-# Both reconcilers write status with client.status().update (guarded by resourceVersion).
+# The three reconcilers write status with client.status().update (guarded by resourceVersion).
 - apiGroups: ["sparkoperator.k8s.io"]
-  resources: ["sparkapplications/status", "scheduledsparkapplications/status"]
+  resources: ["sparkapplications/status", "scheduledsparkapplications/status", "sparkconnects/status"]
   verbs: ["update"]
-# The driver pod (src/spark/steps/application-owner.ts) and scheduled runs carry ownerReferences with blockOwnerDeletion; clusters with the OwnerReferencesPermissionEnforcement admission plugin require this.
+# The driver pod (src/spark/steps/application-owner.ts), scheduled runs and the Spark Connect server pod, Service and ConfigMap (src/spark/connect/resources.ts) carry ownerReferences with blockOwnerDeletion; clusters with the OwnerReferencesPermissionEnforcement admission plugin require this.
 - apiGroups: ["sparkoperator.k8s.io"]
-  resources: ["sparkapplications/finalizers", "scheduledsparkapplications/finalizers"]
+  resources: ["sparkapplications/finalizers", "scheduledsparkapplications/finalizers", "sparkconnects/finalizers"]
   verbs: ["update"]
 # ScheduledSparkApplication controller: its cache (.for) and reads.
 - apiGroups: ["sparkoperator.k8s.io"]
   resources: ["scheduledsparkapplications"]
   verbs: ["get", "list", "watch"]
-# list/watch: the pod cache (.watches(Pods), launched-by selector); get: the live read of ConfirmDriverMissing and the submitter; create: SubmitDriver (submission.ts); delete: DeleteDriverResources.
+# SparkConnect controller (src/controllers/sparkconnect/): its cache (.for) and reads.
+- apiGroups: ["sparkoperator.k8s.io"]
+  resources: ["sparkconnects"]
+  verbs: ["get", "list", "watch"]
+# list/watch: the pod cache (.watches(Pods), launched-by selector); get: the live read of ConfirmDriverMissing, the submitter and the SparkConnect's server pod; create: SubmitDriver (submission.ts) and the Spark Connect server (CreateServerPod); delete: DeleteDriverResources, and a server replaced for a changed spec or dead.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "delete"]
-# list/watch/get: the Service cache (.watches(Services)) and the UI Service read; create: the driver Service (SubmitDriver) and EnsureUIService; delete: DeleteDriverResources.
+# list/watch/get: the Service cache (.watches(Services)), the UI Service read and the live read of a SparkConnect's Service; create: the driver Service (SubmitDriver), EnsureUIService and the Spark Connect server's Service; delete: DeleteDriverResources, and a SparkConnect Service whose spec changed.
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "delete"]
-# create: SubmitDriver, the driver's spark.properties and pod-template ConfigMaps; patch (server-side apply, which creates or updates): the Prometheus ConfigMap (prepare.ts), kept equal to the current spec. They are owned by the driver pod or the application and go with them.
+# create: SubmitDriver, the driver's spark.properties and pod-template ConfigMaps; patch (server-side apply, which creates or updates): the Prometheus ConfigMap (prepare.ts), kept equal to the current spec, and a SparkConnect's executor pod template. They are owned by the driver pod, the application or the SparkConnect and go with them.
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["create", "patch"]
@@ -36,7 +40,7 @@
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
   verbs: ["get", "create", "delete"]
-{{- if .Values.operator.enableBatchScheduler }}
+{{- if eq (include "sparkop.value.enable-batch-scheduler" .) "true" }}
 # Batch schedulers (--enable-batch-scheduler): the PodGroup of Volcano or of the coscheduling plugin, applied (server-side apply: create or update to the current spec) before each submission (batch-scheduler.ts) and owned by the application.
 - apiGroups: ["scheduling.volcano.sh", "scheduling.x-k8s.io"]
   resources: ["podgroups"]
@@ -44,7 +48,7 @@
 {{- end }}
 {{- end }}
 {{- define "sparkop.rules.operatorCluster" }}
-{{- if ne .Values.operator.namespaceSelector "" }}
+{{- if include "sparkop.value.namespace-selector" . }}
 # --namespace-selector: src/operator/operator.ts lists the matching namespaces once at start.
 - apiGroups: [""]
   resources: ["namespaces"]

@@ -1,4 +1,4 @@
-// The two CustomResourceDefinitions, built from the TypeBox schemas and the Kubernetes definitions snapshot.
+// The CustomResourceDefinitions, built from the TypeBox schemas and the Kubernetes definitions snapshot.
 import { stringify } from 'yaml';
 import {
   API_GROUP,
@@ -15,10 +15,18 @@ import {
   SPARK_APPLICATION_PLURAL,
   SPARK_APPLICATION_SHORT_NAME,
   SPARK_APPLICATION_SINGULAR,
+  SPARK_CONNECT_API_VERSION,
+  SPARK_CONNECT_CRD_NAME,
+  SPARK_CONNECT_KIND,
+  SPARK_CONNECT_LIST_KIND,
+  SPARK_CONNECT_PLURAL,
+  SPARK_CONNECT_SHORT_NAME,
+  SPARK_CONNECT_SINGULAR,
 } from '../constants.ts';
 import { k8sDefinitions } from '../k8s/definitions.ts';
 import { ScheduledSparkApplicationSchema } from '../schema/scheduled-spark-application.ts';
 import { SparkApplicationSchema } from '../schema/spark-application.ts';
+import { SparkConnectSchema } from '../schema/spark-connect.ts';
 import { type JsonSchema, jsonSchemaOf } from './refs.ts';
 import { sortKeys, toStructural } from './structural.ts';
 
@@ -61,6 +69,8 @@ interface KindNames {
   readonly plural: string;
   readonly singular: string;
   readonly shortName: string;
+  /** The API version served and stored. Default API_VERSION (v1beta2). */
+  readonly version?: string;
 }
 
 // The columns and their order are kubeflow's (kubectl get shows them).
@@ -80,6 +90,11 @@ const SCHEDULED_SPARK_APPLICATION_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Last Run', type: 'date', jsonPath: '.status.lastRun' },
   { name: 'Last Run Name', type: 'string', jsonPath: '.status.lastRunName' },
   AGE,
+];
+const SPARK_CONNECT_COLUMNS: readonly PrinterColumn[] = [
+  AGE,
+  { name: 'Status', type: 'string', jsonPath: '.status.state' },
+  { name: 'PodName', type: 'string', jsonPath: '.status.server.podName' },
 ];
 
 function crd(names: KindNames, schema: JsonSchema, columns: readonly PrinterColumn[]): CrdManifest {
@@ -106,7 +121,7 @@ function crd(names: KindNames, schema: JsonSchema, columns: readonly PrinterColu
       scope: 'Namespaced',
       versions: [
         {
-          name: API_VERSION,
+          name: names.version ?? API_VERSION,
           served: true,
           storage: true,
           subresources: { status: {} },
@@ -142,8 +157,21 @@ export function scheduledSparkApplicationCrd(): CrdManifest {
   return crd(names, jsonSchemaOf(ScheduledSparkApplicationSchema), SCHEDULED_SPARK_APPLICATION_COLUMNS);
 }
 
+export function sparkConnectCrd(): CrdManifest {
+  const names: KindNames = {
+    crdName: SPARK_CONNECT_CRD_NAME,
+    kind: SPARK_CONNECT_KIND,
+    listKind: SPARK_CONNECT_LIST_KIND,
+    plural: SPARK_CONNECT_PLURAL,
+    singular: SPARK_CONNECT_SINGULAR,
+    shortName: SPARK_CONNECT_SHORT_NAME,
+    version: SPARK_CONNECT_API_VERSION,
+  };
+  return crd(names, jsonSchemaOf(SparkConnectSchema), SPARK_CONNECT_COLUMNS);
+}
+
 export function allCrds(): CrdManifest[] {
-  return [sparkApplicationCrd(), scheduledSparkApplicationCrd()];
+  return [sparkApplicationCrd(), scheduledSparkApplicationCrd(), sparkConnectCrd()];
 }
 
 /** The committed files under config/crd/, relative to the repository root, with their exact content. */

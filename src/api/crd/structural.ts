@@ -41,6 +41,45 @@ const UNRESOLVED_DEFAULTS: Readonly<Record<string, readonly string[]>> = {
   'io.k8s.api.core.v1.AzureDiskVolumeSource': ['cachingMode', 'kind'],
 };
 
+/** Kubernetes' pattern of a qualified name (`foo.example.com/CamelCase`), as its +kubebuilder markers write it. */
+const QUALIFIED_NAME_PATTERN =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$';
+
+/**
+ * Validation markers (`+kubebuilder:validation:…`) of k8s.io types: controller-gen writes them, openapi-gen does not,
+ * so the API server's document lacks them. Per definition: required fields added, keywords added per property.
+ * Applied after conversion, so an `enum` here stays.
+ */
+const KUBEBUILDER_MARKERS: Readonly<
+  Record<string, { readonly required?: readonly string[]; readonly properties: Readonly<Record<string, JsonSchema>> }>
+> = {
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Condition': {
+    properties: {
+      type: { maxLength: 316, pattern: QUALIFIED_NAME_PATTERN },
+      status: { enum: ['True', 'False', 'Unknown'] },
+      observedGeneration: { minimum: 0 },
+      reason: { maxLength: 1024, minLength: 1, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' },
+      message: { maxLength: 32768 },
+    },
+  },
+  'io.k8s.api.core.v1.PortStatus': {
+    required: ['error'],
+    properties: { error: { maxLength: 316, pattern: QUALIFIED_NAME_PATTERN } },
+  },
+};
+
+function withMarkers(name: string, schema: JsonSchema): JsonSchema {
+  const markers = KUBEBUILDER_MARKERS[name];
+  if (!markers) return schema;
+  const properties = { ...((schema.properties ?? {}) as Record<string, JsonSchema>) };
+  for (const [field, keywords] of Object.entries(markers.properties)) {
+    properties[field] = { ...properties[field], ...keywords };
+  }
+  const required = [...((schema.required ?? []) as string[])];
+  for (const field of markers.required ?? []) if (!required.includes(field)) required.push(field);
+  return { ...schema, properties, ...(required.length > 0 ? { required } : {}) };
+}
+
 /** The ObjectMeta fields controller-gen keeps for an ObjectMeta embedded below the top level. */
 const EMBEDDED_OBJECT_META_FIELDS = ['annotations', 'finalizers', 'labels', 'name', 'namespace'];
 
@@ -107,7 +146,7 @@ function convert(schema: JsonSchema, ctx: Context): JsonSchema {
     const definition = ctx.definitions[ref];
     if (!definition) throw new Error(`no definition ${ref} in the Kubernetes snapshot (src/api/k8s/definitions.json)`);
     const body = definitionBody(ref, definition);
-    const inner = convert(body, { ...ctx, inK8sType: true, stack: [...ctx.stack, ref] });
+    const inner = withMarkers(ref, convert(body, { ...ctx, inK8sType: true, stack: [...ctx.stack, ref] }));
     // Keywords beside the reference (a field's description or default) apply to the field.
     const { $ref: _r, allOf: _a, ...siblings } = schema;
     const beside = convert({ ...siblings, type: body.type }, { ...ctx, inK8sType: true });

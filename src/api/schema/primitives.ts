@@ -39,6 +39,11 @@ export function Timestamp(options: Described = {}): TUnsafe<string | null> {
   return Type.Unsafe<string | null>({ ...options, type: 'string', format: 'date-time', nullable: true });
 }
 
+/** metav1.Time as a struct (not a pointer): an RFC 3339 timestamp, not nullable. */
+export function DateTime(options: Described = {}): TUnsafe<string> {
+  return Type.Unsafe<string>({ ...options, type: 'string', format: 'date-time' });
+}
+
 /** An object kept as written (no schema, unknown fields preserved), e.g. a pod template. */
 export function FreeForm<T>(options: Described = {}): TUnsafe<T> {
   return Type.Unsafe<T>({ ...options, type: 'object', 'x-kubernetes-preserve-unknown-fields': true });

@@ -91,6 +91,23 @@ export const RESTART_POLICY_RULES: readonly CrossFieldRule[] = [
   retryRule('onSubmissionFailureRetryInterval'),
 ];
 
+/** kubeflow's webhook: Spark starts max(min, initial, instances) executors, which must not exceed the maximum. */
+const EXECUTOR_INSTANCES_WITHIN_MAX: CrossFieldRule = {
+  rule: '!has(self.dynamicAllocation) || !has(self.dynamicAllocation.enabled) || !self.dynamicAllocation.enabled || !has(self.dynamicAllocation.maxExecutors) || !has(self.executor.instances) || self.executor.instances <= self.dynamicAllocation.maxExecutors',
+  message: 'executor.instances must be less than or equal to dynamicAllocation.maxExecutors',
+  fieldPath: '.executor.instances',
+  holds: (s) => {
+    const da = obj(s, 'dynamicAllocation');
+    const executor = obj(s, 'executor');
+    return (
+      !daEnabled(da) ||
+      !has(da, 'maxExecutors') ||
+      !has(executor, 'instances') ||
+      num(executor, 'instances') <= num(da, 'maxExecutors')
+    );
+  },
+};
+
 export const SPEC_RULES: readonly CrossFieldRule[] = [
   {
     // kubeflow's webhook: a node selector on the application excludes one on the driver or executor.
@@ -100,22 +117,7 @@ export const SPEC_RULES: readonly CrossFieldRule[] = [
     holds: (s) =>
       !has(s, 'nodeSelector') || (!has(obj(s, 'driver'), 'nodeSelector') && !has(obj(s, 'executor'), 'nodeSelector')),
   },
-  {
-    // kubeflow's webhook: Spark starts max(min, initial, instances) executors, which must not exceed the maximum.
-    rule: '!has(self.dynamicAllocation) || !has(self.dynamicAllocation.enabled) || !self.dynamicAllocation.enabled || !has(self.dynamicAllocation.maxExecutors) || !has(self.executor.instances) || self.executor.instances <= self.dynamicAllocation.maxExecutors',
-    message: 'executor.instances must be less than or equal to dynamicAllocation.maxExecutors',
-    fieldPath: '.executor.instances',
-    holds: (s) => {
-      const da = obj(s, 'dynamicAllocation');
-      const executor = obj(s, 'executor');
-      return (
-        !daEnabled(da) ||
-        !has(da, 'maxExecutors') ||
-        !has(executor, 'instances') ||
-        num(executor, 'instances') <= num(da, 'maxExecutors')
-      );
-    },
-  },
+  EXECUTOR_INSTANCES_WITHIN_MAX,
 ];
 
 export const DRIVER_INGRESS_RULES: readonly CrossFieldRule[] = [
@@ -142,6 +144,26 @@ export const SPARK_APPLICATION_RULES: readonly CrossFieldRule[] = [
   },
 ];
 
+/** A SparkConnect's spec: the dynamic-allocation bound of SparkApplications (the same rule, so the same CEL). */
+export const SPARK_CONNECT_SPEC_RULES: readonly CrossFieldRule[] = [EXECUTOR_INSTANCES_WITHIN_MAX];
+
+/**
+ * A SparkConnect's name is Spark's executor pod name prefix (spark.kubernetes.executor.podNamePrefix), which Spark
+ * requires to be a DNS label of at most 47 characters, and the start of its Service's name `<name>-server`.
+ */
+export const SPARK_CONNECT_RULES: readonly CrossFieldRule[] = [
+  {
+    rule: "!has(self.metadata.name) || (size(self.metadata.name) <= 47 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$'))",
+    message:
+      'metadata.name must be a DNS-1035 label of at most 47 characters (lower case letters, digits and "-", starting with a letter): Spark names the executor pods <name>-exec-<id>',
+    reportAt: '.metadata.name',
+    holds: (s) => {
+      const name = obj(s, 'metadata').name;
+      return typeof name !== 'string' || (name.length <= 47 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name));
+    },
+  },
+];
+
 /** The CRD form of a rule table. */
 export function celRules(rules: readonly CrossFieldRule[]): CelRule[] {
   return rules.map(({ rule, message, fieldPath }) => (fieldPath ? { rule, message, fieldPath } : { rule, message }));
@@ -155,5 +177,6 @@ export const RULES_BY_CEL: ReadonlyMap<string, CrossFieldRule> = new Map(
     ...SPEC_RULES,
     ...DRIVER_INGRESS_RULES,
     ...SPARK_APPLICATION_RULES,
+    ...SPARK_CONNECT_RULES,
   ].map((r) => [r.rule, r]),
 );

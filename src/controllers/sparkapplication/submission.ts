@@ -1,5 +1,6 @@
 // Submitting one attempt, with the lifecycle's idempotence rule: the driver pod of this submission created or found
-// → Submitted; the name held by a pod of another submission → Blocked; any other failure → Failed (and a driver pod
+// → Submitted; the name held by a pod of another submission (or of another SparkApplication of the same name)
+// → Blocked, never adopted: the application waits for it to go; any other failure → Failed (and a driver pod
 // this submission created is deleted). Transient API
 // failures (throttling, timeouts, lost connections) are thrown instead: the attempt is retried with backoff and
 // does not count as a failed submission.
@@ -93,9 +94,17 @@ export async function submitAttempt(
       if (isNotFound(err)) return undefined;
       throw err;
     });
-  /** The submission a (live) driver pod belongs to; undefined when there is none. */
-  const submissionOf = (pod: V1Pod | undefined) =>
-    pod ? (pod.metadata?.labels?.[SUBMISSION_ID_LABEL] ?? '(none)') : undefined;
+  /**
+   * The submission a (live) driver pod belongs to; undefined when there is none. A pod owned by another
+   * SparkApplication (an earlier one of the same name) is never this application's, whatever its labels say.
+   */
+  const submissionOf = (pod: V1Pod | undefined) => {
+    if (!pod) return undefined;
+    const submission = pod.metadata?.labels?.[SUBMISSION_ID_LABEL] ?? '(none)';
+    const owner = pod.metadata?.ownerReferences?.find((r) => r.kind === 'SparkApplication');
+    const uid = app.metadata.uid;
+    return owner && uid && owner.uid !== uid ? `${submission} of SparkApplication uid ${owner.uid}` : submission;
+  };
   const blocked = (other: string): SubmitOutcome => ({
     feedback: {
       kind: 'SubmissionResult',

@@ -1,7 +1,7 @@
 // The Spark UI's Service and Ingress as values (pure): the reconciler only creates them.
 import type { V1Ingress, V1IngressTLS, V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
-import type { EnsureUIIngress, EnsureUIService } from '../../spark/lifecycle/index.ts';
+import { type EnsureUIIngress, type EnsureUIService, SUBMISSION_ID_LABEL } from '../../spark/lifecycle/index.ts';
 import { APP_NAME_LABEL, LAUNCHED_BY_LABEL } from './kinds.ts';
 import type { UiSettings } from './settings.ts';
 
@@ -21,7 +21,10 @@ export function ourLabels(app: SparkApplication): Record<string, string> {
   return { [APP_NAME_LABEL]: app.metadata.name ?? '', [LAUNCHED_BY_LABEL]: 'true' };
 }
 
-/** kubeflow's UI Service: port `servicePort` (default the UI port) to the driver's UI port, type from sparkUIOptions. */
+/**
+ * kubeflow's UI Service: port `servicePort` (default the UI port) to the driver's UI port, type from sparkUIOptions.
+ * Labels as kubeflow's (app name, submission id), plus the launched-by label that scopes the operator's cache.
+ */
 export function uiService(app: SparkApplication, action: EnsureUIService): V1Service {
   const options = app.spec.sparkUIOptions;
   return {
@@ -30,7 +33,7 @@ export function uiService(app: SparkApplication, action: EnsureUIService): V1Ser
     metadata: {
       name: action.name,
       namespace: app.metadata.namespace,
-      labels: { ...options?.serviceLabels, ...ourLabels(app) },
+      labels: { ...options?.serviceLabels, ...ourLabels(app), [SUBMISSION_ID_LABEL]: action.submissionID },
       ...(options?.serviceAnnotations ? { annotations: { ...options.serviceAnnotations } } : {}),
       ownerReferences: [applicationOwner(app)],
     },

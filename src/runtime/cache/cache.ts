@@ -46,7 +46,7 @@ export interface CacheOptions {
   readonly watchTimeoutSeconds?: number;
   /** Source of jitter. Default Math.random. */
   readonly random?: () => number;
-  /** Requests per second of the cache's lists and watches (and their burst). Default 50 / 100. */
+  /** Requests per second of the cache's lists and watches, and their burst. Default 0 (no limit) / 30. */
   readonly qps?: number;
   readonly burst?: number;
 }
@@ -79,8 +79,8 @@ export class Cache {
     this.#log = options.logger ?? pino({ level: 'silent' });
     this.#rest = new RestClient({
       kubeConfig: options.kubeConfig,
-      qps: options.qps ?? 50,
-      burst: options.burst ?? 100,
+      qps: options.qps,
+      burst: options.burst,
       clock: options.clock,
       logger: this.#log,
       metrics: options.metrics,

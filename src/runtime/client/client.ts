@@ -98,9 +98,9 @@ export interface ClientOptions {
   readonly kubeConfig: KubeAccess;
   /** Reads of kinds this cache holds an informer for are served from it. */
   readonly cache?: Cache;
-  /** Sustained requests per second (client-side token bucket). Default 20. */
+  /** Sustained requests per second (client-side token bucket). Default 0: no limit (0 or negative disables it). */
   readonly qps?: number;
-  /** Requests allowed in a burst above qps. Default 30. */
+  /** Requests allowed in a burst above qps, when qps is positive. Default 30. */
   readonly burst?: number;
   /** Retries of a request answered 429 (or 5xx with Retry-After), waiting as told. Default 5. */
   readonly maxRetries?: number;

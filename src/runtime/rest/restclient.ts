@@ -19,9 +19,9 @@ import { readWatchEvents, type WatchEvent } from './watchstream.ts';
 
 export interface RestClientOptions {
   readonly kubeConfig: KubeAccess;
-  /** Default 20 requests per second… */
+  /** Requests per second (token bucket). Default 0: no client-side limit; 0 or negative disables it. */
   readonly qps?: number;
-  /** …with bursts of up to 30. */
+  /** Requests at once above qps, when qps is positive. Default 30. */
   readonly burst?: number;
   /** Retries of a 429 (or a 5xx carrying Retry-After). Default 5. */
   readonly maxRetries?: number;
@@ -56,7 +56,7 @@ export class RestClient {
     this.userAgent = options.userAgent ?? 'sparkop';
     this.transport = new HttpTransport(options.kubeConfig, this.userAgent);
     this.#clock = options.clock ?? realClock;
-    this.limiter = new TokenBucket(options.qps ?? 20, options.burst ?? 30, this.#clock);
+    this.limiter = new TokenBucket(options.qps ?? 0, options.burst ?? 30, this.#clock);
     this.#maxRetries = options.maxRetries ?? 5;
     this.#log = options.logger ?? pino({ level: 'silent' });
     this.#metrics = restMetrics(options.metrics);

@@ -13,7 +13,12 @@ export const SPEC_FIELDS_OUTSIDE_HASH: readonly string[] = ['suspend', 'timeToLi
 export function specHash(app: SparkApplication): string {
   const spec: Record<string, unknown> = { ...app.spec };
   for (const field of SPEC_FIELDS_OUTSIDE_HASH) delete spec[field];
-  const canonical = JSON.stringify(canonicalize(spec) ?? {});
+  return canonicalHash(spec);
+}
+
+/** SHA-256 of any JSON value in the canonical form specHash uses: `sha256:` and 32 hex digits. */
+export function canonicalHash(value: unknown): string {
+  const canonical = JSON.stringify(canonicalize(value) ?? {});
   return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
 

@@ -2,7 +2,7 @@
 // request as native submission (src/spark/submit-request.ts), as a command line plus pod template files. This is
 // the one module under src/spark that does I/O of its own (files, a child process); everything it decides is pure.
 import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SparkApplication } from '../../api/index.ts';
 import { applicationOwner } from '../builder.ts';
@@ -81,14 +81,18 @@ export class SparkSubmitSubmitter implements Submitter {
       };
     }
     const templates = [request.driverTemplate, request.executorTemplate].filter((t) => t !== undefined);
-    for (const t of templates) {
-      await mkdir(dirname(t.path), { recursive: true });
-      await writeFile(t.path, t.yaml);
-    }
+    // The submission's own folder (<templateDir>/<submissionId>) goes with its files: nothing is left per submission.
+    const folders = [...new Set(templates.map((t) => dirname(t.path)))];
     try {
+      for (const t of templates) {
+        await mkdir(dirname(t.path), { recursive: true });
+        await writeFile(t.path, t.yaml);
+      }
       await runSparkSubmit(this.#options, sparkSubmitArgs(request, settings.masterURL));
     } finally {
       for (const t of templates) await rm(t.path, { force: true });
+      // Only once empty: the folder holds nothing but this submission's templates.
+      for (const folder of folders) await rmdir(folder).catch(() => undefined);
     }
     const pod = await this.#options.client.readPod(request.namespace, podName);
     return {
