@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { after, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { SparkConnect } from '../../src/api/index.ts';
@@ -19,28 +19,24 @@ import { CONNECT_NAME_LABEL, SERVER_CONTAINER_NAME } from '../../src/spark/conne
 import { type Fixture, startManager } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';
 import { sharedPath } from '../support/shared.ts';
-import { NAMESPACE, podLog, realSparkFixture, SPARKCTL, sparkctl } from './harness.ts';
+import { NAMESPACE, podLog, realSparkFixture, SPARKCTL, sparkctl, stopRealSparkCluster } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+after(stopRealSparkCluster);
 const EXAMPLE = sharedPath('examples', 'kubeflow', 'sparkconnect', 'spark-connect.yaml');
 const NAME = 'spark-connect';
 const PYSPARK_VERSION = '4.0.4';
 const RUN_TIMEOUT_MS = 300_000;
 
-// The real node has no registry, so the example's imagePullPolicy Always cannot pull: set to undefined once it has one.
-const PULL_POLICY_OVERRIDE: string | undefined = 'IfNotPresent';
-
 type Connect = SparkConnect & KubeObject;
 
-/** kubeflow's example as it is, in the `default` namespace (and with PULL_POLICY_OVERRIDE, when set). */
+/**
+ * kubeflow's example as it is, in the `default` namespace. Its images are pulled with imagePullPolicy Always: the real
+ * node's registry serves the locally built ones.
+ */
 function exampleConnect(): Connect {
   const c = parse(readFileSync(EXAMPLE, 'utf8')) as Connect;
   c.metadata.namespace = NAMESPACE;
-  if (PULL_POLICY_OVERRIDE !== undefined) {
-    for (const template of [c.spec.server.template, c.spec.executor.template]) {
-      for (const container of template?.spec?.containers ?? []) container.imagePullPolicy = PULL_POLICY_OVERRIDE;
-    }
-  }
   return c;
 }
 
