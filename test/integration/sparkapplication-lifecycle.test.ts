@@ -388,7 +388,12 @@ test('re-created with the same name while the old driver lingers, 5 times: waits
       const pod = await f.api.get(Pods, podKey).catch(() => undefined);
       return ownerOf(pod) === heldUid ? pod : undefined;
     });
-    assert.equal((await getApp(f, name)).status?.submissionAttempts, 1, `round ${round}: submitted once`);
+    // The driver pod is created before the status that records the submission is written.
+    const submitted = await eventually(`round ${round}: the submission recorded`, async () => {
+      const app = await getApp(f, name);
+      return app.status?.submissionAttempts !== undefined ? app : undefined;
+    });
+    assert.equal(submitted.status?.submissionAttempts, 1, `round ${round}: submitted once`);
     await setHold([hold]);
     await f.api.delete(held, { propagationPolicy: round % 2 === 0 ? 'Background' : 'Orphan' });
     const reborn = await recreate(minimalApp(name));
