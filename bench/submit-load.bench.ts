@@ -3,7 +3,7 @@
 //
 //   npm run bench -- submit-load --apps N [--rate R] [--threads T] [--qps Q] [--concurrency C] [--no-ceiling]
 //                    [--cpu-prof] [--node-flags=F]   (F: Node/V8 flags for the operator, space-separated)
-//                    [--apiserver-profile=S] [--auth=token]
+//                    [--apiserver-profile=S] [--auth=token] [--no-shipped]
 //
 // 1. Raw API ceiling: a plain client (no rate limit, C = 64 concurrent pipelines) writes what one submission writes
 //    per application — SparkApplication, driver pod, its Services and ConfigMap, a status write — for N apps.
@@ -12,6 +12,8 @@
 //    watches when each driver pod appears and each status reaches SUBMITTED (or later). Latencies run to when those
 //    writes were committed (lib/revision-clock.ts: etcd revisions against the harness's own timed writes); the
 //    watch's arrival times are kept beside them.
+// 3. The operator as shipped (`--no-shipped` leaves it out): no tuning flag, the same N applications in a namespace of
+//    their own, timed to SUBMITTED as the watch sees it; printed beside the tuned run as a share of it.
 // Both phases are also timed until the cluster has done what their writes lead to ("settled": every driver pod
 // Running, bound by kube-scheduler and started by kwok): the ceiling's writes end with the scheduler and kwok behind,
 // and the work they do afterwards is outside its window; the harness watches both phases' pods the same way.
@@ -54,6 +56,8 @@ const PROFILE = argv.includes('--cpu-prof');
 const NODE_FLAGS = wordsFlag(argv, 'node-flags');
 const APISERVER_PROFILE_S = numberFlag(argv, 'apiserver-profile');
 const TOKEN_AUTH = argv.includes('--auth=token');
+/** Also run the operator as shipped (no tuning flag) on the same applications, and compare it to the tuned run. */
+const SHIPPED = !argv.includes('--no-shipped');
 /** Once its creates are sent, the harness writes a ConfigMap (outside the operator's namespace) this often, so that
  * the revision clock can time the last applications' writes too. */
 const CLOCK_TICK_MS = 50;
@@ -78,7 +82,7 @@ const controlPlanePids = () => bc.controlPlanePids();
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 
 const machineStart = machineInfo();
-const nodes = Math.max(2, Math.ceil(((CEILING ? 2 : 1) * APPS) / 900));
+const nodes = Math.max(2, Math.ceil((((CEILING ? 2 : 1) + (SHIPPED ? 1 : 0)) * APPS) / 900));
 log(
   `apps ${APPS}, rate ${RATE ?? 'max'}, threads ${THREADS}, qps ${QPS}, ${nodes} simulated nodes; load ${machineStart.load.join(' ')}`,
 );
@@ -260,6 +264,9 @@ try {
   observer.stop();
   await op.stop();
   const profile = PROFILE ? summariseProfiles(profileDir, 25) : undefined;
+
+  // 3. The operator as shipped: no tuning flag at all, the same applications in a namespace of their own.
+  const shipped = SHIPPED ? await shippedRun(names, writer, tokenAccess?.path ?? bc.cluster.kubeconfigPath) : undefined;
   const apiserverProfile = await operatorProfiling;
 
   // Latencies: to when the write committed (the revision clock's bound, or the watch's arrival if earlier), and to
@@ -308,6 +315,7 @@ try {
     },
     apps: APPS,
     rate: RATE ?? 'max',
+    shippedDefaults: shipped ?? null,
     createSeconds: round((createdMs - started) / 1000, 2),
     submitSeconds: round(windowS, 2),
     appsPerSecond: round(throughput),
@@ -401,6 +409,14 @@ try {
         ],
         ['raw API ceiling (apps/s)', ceiling ? String(summary.ceiling?.appsPerSecond) : 'not run', '', ''],
         [
+          'as shipped (no tuning flag): apps/s, share of tuned',
+          shipped
+            ? `${shipped.appsPerSecond}: ${((shipped.appsPerSecond / throughput) * 100).toFixed(0)} %`
+            : 'not run',
+          '>= 90 %',
+          RATE || !shipped ? 'n/a' : verdict(shipped.appsPerSecond / throughput >= 0.9),
+        ],
+        [
           'share of the ceiling',
           ratio === undefined ? 'n/a' : `${(ratio * 100).toFixed(0)} %`,
           '>= 80 %',
@@ -484,3 +500,46 @@ try {
   await bc.stop({ keepWorkDir: PROFILE });
 }
 process.exit(0);
+
+/**
+ * The operator with its shipped defaults (only the flags that point it at the bench cluster): creates the same
+ * applications, as fast as the tuned run's creates, in the namespace `shipped`, and times them to SUBMITTED (as the
+ * watch sees it, as the tuned run's `seenByWatchMs`).
+ */
+async function shippedRun(
+  names: readonly string[],
+  writer: typeof bc.api,
+  kubeconfigPath: string,
+): Promise<{ appsPerSecond: number; submitSeconds: number }> {
+  await prepareNamespace(bc.api, 'shipped');
+  const watch = new Observer(bc.kc, 'shipped');
+  await watch.start();
+  const shippedOp = await OperatorProcess.start({
+    kubeconfigPath,
+    namespaces: 'shipped',
+    logFile: join(bc.workDir, 'operator-shipped.log'),
+  });
+  try {
+    const started = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < names.length; i = next++) await writer.create(benchApp(names[i] ?? '', 'shipped'));
+      }),
+    );
+    const submittedMs = (name: string) => {
+      const times = [...(watch.apps.get(name)?.states ?? [])].filter(([state]) => SUBMITTED.has(state));
+      return times.length > 0 ? Math.min(...times.map(([, ms]) => ms)) : undefined;
+    };
+    await watch.until(
+      `${names.length} applications SUBMITTED (shipped defaults)`,
+      () => names.every((n) => submittedMs(n) !== undefined),
+      60_000 + names.length * 100,
+    );
+    const seconds = (Math.max(...names.map((n) => submittedMs(n) ?? 0)) - started) / 1000;
+    return { appsPerSecond: round(names.length / seconds), submitSeconds: round(seconds, 2) };
+  } finally {
+    watch.stop();
+    await shippedOp.stop();
+  }
+}
