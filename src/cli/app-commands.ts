@@ -11,6 +11,7 @@ import {
   formatIssues,
   SPARK_APPLICATION_KIND,
   type SparkApplication,
+  type ValidationIssue,
   validateSparkApplication,
 } from '../api/index.ts';
 import {
@@ -162,6 +163,15 @@ export async function appCommand(command: (typeof APP_COMMANDS)[number], argv: s
 
 /** Every SparkApplication in the file, each validated; any problem fails the whole file (nothing is created). */
 export function readApplications(file: string): App[] {
+  return readManifests<App>(file, SPARK_APPLICATION_KIND, validateSparkApplication);
+}
+
+/** Every object of `objectKind` in the file, each validated; any problem fails the whole file (nothing is created). */
+export function readManifests<T>(
+  file: string,
+  objectKind: string,
+  validate: (value: unknown) => readonly ValidationIssue[],
+): T[] {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -169,7 +179,7 @@ export function readApplications(file: string): App[] {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? err})`);
   }
-  const apps: App[] = [];
+  const found: T[] = [];
   const problems: string[] = [];
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) throw new UsageError(`${file}: not a YAML document`);
@@ -184,40 +194,54 @@ export function readApplications(file: string): App[] {
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return; // an empty document, e.g. after a trailing ---
     const k = typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
-    if (k !== SPARK_APPLICATION_KIND) {
-      problems.push(
-        `document ${i + 1}: kind ${k === undefined ? '(none)' : JSON.stringify(k)} is not SparkApplication`,
-      );
+    if (k !== objectKind) {
+      problems.push(`document ${i + 1}: kind ${k === undefined ? '(none)' : JSON.stringify(k)} is not ${objectKind}`);
       return;
     }
-    const issues = validateSparkApplication(value);
-    const label = (value as App).metadata?.name ?? `document ${i + 1}`;
-    if (issues.length > 0) problems.push(`SparkApplication ${label} is invalid:\n${formatIssues(issues)}`);
-    else apps.push(value as App);
+    const issues = validate(value);
+    const label = (value as KubeObject).metadata?.name ?? `document ${i + 1}`;
+    if (issues.length > 0) problems.push(`${objectKind} ${label} is invalid:\n${formatIssues(issues)}`);
+    else found.push(value as T);
   });
   if (problems.length > 0) throw new UsageError(`${file}: nothing created.\n${problems.join('\n')}`);
-  if (apps.length === 0) throw new UsageError(`${file}: no SparkApplication found`);
-  return apps;
+  if (found.length === 0) throw new UsageError(`${file}: no ${objectKind} found`);
+  return found;
 }
 
 async function create(ctx: Context, apps: readonly App[]): Promise<number> {
-  const targets = apps.map((app) => {
-    const own = app.metadata?.namespace;
+  const created = await createObjects(ctx, apps, RESOURCE, SPARK_APPLICATION_KIND, explain);
+  if (ctx.output !== 'table') ctx.out(formatObjects(created, ctx.output, created.length > 1));
+  return 0;
+}
+
+/**
+ * Creates `objects` in their own namespace, else the context's (-n must agree with a namespace they name), printing
+ * "<resource>/<name> created" for table output; the first refusal ends it, explained.
+ */
+export async function createObjects<T extends KubeObject>(
+  ctx: Pick<Context, 'client' | 'namespace' | 'namespaceGiven' | 'output' | 'out'>,
+  objects: readonly T[],
+  resource: string,
+  objectKind: string,
+  explainError: (err: unknown, what: string) => never,
+): Promise<T[]> {
+  const targets = objects.map((object) => {
+    const own = object.metadata?.namespace;
     if (own && ctx.namespaceGiven && own !== ctx.namespace) {
       throw new UsageError(
-        `SparkApplication ${app.metadata?.name}: its namespace ${own} differs from -n ${ctx.namespace}; nothing created`,
+        `${objectKind} ${object.metadata?.name}: its namespace ${own} differs from -n ${ctx.namespace}; nothing created`,
       );
     }
-    return { ...app, metadata: { ...app.metadata, namespace: own ?? ctx.namespace } } as App;
+    return { ...object, metadata: { ...object.metadata, namespace: own ?? ctx.namespace } } as T;
   });
-  const created: App[] = [];
-  for (const app of targets) {
-    const what = `${RESOURCE}/${app.metadata?.name}`;
+  const created: T[] = [];
+  for (const object of targets) {
+    const what = `${resource}/${object.metadata?.name}`;
     try {
-      created.push(await ctx.client.create(app));
+      created.push(await ctx.client.create(object));
     } catch (err) {
       if (isAlreadyExists(err)) {
-        throw new CommandError(`${what} already exists in namespace ${app.metadata?.namespace}`, { cause: err });
+        throw new CommandError(`${what} already exists in namespace ${object.metadata?.namespace}`, { cause: err });
       }
       if (isInvalid(err)) {
         const causes = err.causes.map((c) => `  ${c.field ?? ''}: ${c.message ?? ''}`).join('\n');
@@ -225,12 +249,11 @@ async function create(ctx: Context, apps: readonly App[]): Promise<number> {
           cause: err,
         });
       }
-      explain(err, what);
+      explainError(err, what);
     }
     if (ctx.output === 'table') ctx.out(`${what} created`);
   }
-  if (ctx.output !== 'table') ctx.out(formatObjects(created, ctx.output, created.length > 1));
-  return 0;
+  return created;
 }
 
 const byNamespaceAndName = (a: App, b: App) =>

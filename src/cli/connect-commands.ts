@@ -4,30 +4,18 @@
 //   sparkctl connect create -f FILE             validate, then create the SparkConnects in FILE
 //   sparkctl connect delete NAME                delete it (its server, Service and ConfigMap go with it)
 //   sparkctl connect url NAME [--port-forward]  the address inside the cluster; or a local port-forward to it
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import {
   API_GROUP,
-  formatIssues,
   SPARK_CONNECT_GROUP_VERSION,
   SPARK_CONNECT_KIND,
   type SparkConnect,
   validateSparkConnect,
 } from '../api/index.ts';
-import {
-  type Client,
-  isAlreadyExists,
-  isInvalid,
-  isNoKindMatch,
-  isNotFound,
-  type KubeObject,
-  kind,
-  newClient,
-} from '../runtime/index.ts';
+import { type Client, isNoKindMatch, isNotFound, type KubeObject, kind, newClient } from '../runtime/index.ts';
 import { CONNECT_PORT, connectUrl, SERVER_POD_READY, serverPodName, serviceName } from '../spark/connect/index.ts';
-import { CommandError, explain, loadKubeConfig } from './app-commands.ts';
+import { CommandError, createObjects, explain, loadKubeConfig, readManifests } from './app-commands.ts';
 import { UsageError } from './errors.ts';
 import { age, formatFields, formatObjects, formatTable, type OutputFormat, outputFormat } from './output.ts';
 import { checkPortForward, listenPortForward, PortForwardError, portForwardEndpoint } from './port-forward.ts';
@@ -143,70 +131,11 @@ function explainConnect(err: unknown, what: string): never {
 
 /** Every SparkConnect in the file, each validated; any problem fails the whole file (nothing is created). */
 export function readSparkConnects(file: string): Connect[] {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? err})`);
-  }
-  const found: Connect[] = [];
-  const problems: string[] = [];
-  parseAllDocuments(text).forEach((doc, i) => {
-    const error = doc.errors[0];
-    if (error) {
-      const pos = error.linePos?.[0];
-      problems.push(
-        `YAML syntax error at ${pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position'}: ${error.message.split('\n')[0]}`,
-      );
-      return;
-    }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) return;
-    const k = typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
-    if (k !== SPARK_CONNECT_KIND) {
-      problems.push(`document ${i + 1}: kind ${k === undefined ? '(none)' : JSON.stringify(k)} is not SparkConnect`);
-      return;
-    }
-    const issues = validateSparkConnect(value);
-    const label = (value as Connect).metadata?.name ?? `document ${i + 1}`;
-    if (issues.length > 0) problems.push(`SparkConnect ${label} is invalid:\n${formatIssues(issues)}`);
-    else found.push(value as Connect);
-  });
-  if (problems.length > 0) throw new UsageError(`${file}: nothing created.\n${problems.join('\n')}`);
-  if (found.length === 0) throw new UsageError(`${file}: no SparkConnect found`);
-  return found;
+  return readManifests<Connect>(file, SPARK_CONNECT_KIND, validateSparkConnect);
 }
 
 async function create(s: Session, connects: readonly Connect[]): Promise<number> {
-  const targets = connects.map((c) => {
-    const own = c.metadata?.namespace;
-    if (own && s.namespaceGiven && own !== s.namespace) {
-      throw new UsageError(
-        `SparkConnect ${c.metadata?.name}: its namespace ${own} differs from -n ${s.namespace}; nothing created`,
-      );
-    }
-    return { ...c, metadata: { ...c.metadata, namespace: own ?? s.namespace } } as Connect;
-  });
-  const created: Connect[] = [];
-  for (const c of targets) {
-    const what = `${RESOURCE}/${c.metadata?.name}`;
-    try {
-      created.push(await s.client.create(c));
-    } catch (err) {
-      if (isAlreadyExists(err)) {
-        throw new CommandError(`${what} already exists in namespace ${c.metadata?.namespace}`, { cause: err });
-      }
-      if (isInvalid(err)) {
-        const causes = err.causes.map((x) => `  ${x.field ?? ''}: ${x.message ?? ''}`).join('\n');
-        throw new CommandError(`${what}: rejected by the API server: ${err.message}${causes ? `\n${causes}` : ''}`, {
-          cause: err,
-        });
-      }
-      explainConnect(err, what);
-    }
-    if (s.output === 'table') s.out(`${what} created`);
-  }
+  const created = await createObjects(s, connects, RESOURCE, SPARK_CONNECT_KIND, explainConnect);
   if (s.output !== 'table') s.out(formatObjects(created, s.output, created.length > 1).trimEnd());
   return 0;
 }
