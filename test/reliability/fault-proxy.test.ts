@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { appNames, benchApp } from '../../bench/lib/apps.ts';
 import { byLabel, sum } from '../../bench/lib/metrics.ts';
-import { fixture } from '../integration/sparkapplication-harness.ts';
+import { type Fixture, fixture } from '../integration/sparkapplication-harness.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { eventually } from '../support/kube.ts';
 import { assertOneDriverEach, driversByApp, runToTerminal, startOperator } from './support.ts';
@@ -20,8 +20,13 @@ const APPS = 100;
 const SEED = 20261125;
 const exitCodeFor = (app: string) => (Number(app.slice(-5)) % 6 === 2 ? 1 : 0);
 
-test('10 % of requests fail (429, 500, 409) and watches break: every application ends right, retries bounded', async (t) => {
-  const f = await fixture(t);
+/** A fault proxy in front of the test cluster (stopped after the test) and a kubeconfig that goes through it. */
+async function proxied(
+  t: TestContext,
+  f: Fixture,
+  faults: { faultRate: number; watchCutRate?: number },
+  prefix: string,
+): Promise<{ proxy: FaultProxy; dir: string; kubeconfig: string }> {
   const user = f.kc.getCurrentUser();
   const server = f.kc.getCurrentCluster()?.server;
   assert.ok(user?.certData && user.keyData && server, 'the test cluster uses client certificates');
@@ -34,14 +39,19 @@ test('10 % of requests fail (429, 500, 409) and watches break: every application
     upstream: server,
     stateDir: dirname(f.kubeconfigPath),
     client,
-    faultRate: 0.1,
-    watchCutRate: 1,
+    ...faults,
     seed: SEED,
   });
   t.after(() => proxy.stop());
-  const dir = mkdtempSync(join(tmpdir(), 'sparkop-fault-proxy-'));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const kubeconfig = join(dir, 'kubeconfig');
   proxy.writeKubeconfig(kubeconfig, client);
+  return { proxy, dir, kubeconfig };
+}
+
+test('10 % of requests fail (429, 500, 409) and watches break: every application ends right, retries bounded', async (t) => {
+  const f = await fixture(t);
+  const { proxy, dir, kubeconfig } = await proxied(t, f, { faultRate: 0.1, watchCutRate: 1 }, 'sparkop-fault-proxy-');
 
   // Faults start once the operator runs: a start that fails on a 500 is the kubelet's to restart, not this test's.
   proxy.enabled = false;
@@ -95,24 +105,7 @@ const THREADS = 8; // startOperator's --controller-threads
 
 test('a burst answered 429 (Retry-After: 1) for 3 s: no client-side limit, retries bounded, the burst completes', async (t) => {
   const f = await fixture(t);
-  const user = f.kc.getCurrentUser();
-  const server = f.kc.getCurrentCluster()?.server;
-  assert.ok(user?.certData && user.keyData && server, 'the test cluster uses client certificates');
-  const client = {
-    cert: Buffer.from(user.certData, 'base64').toString('utf8'),
-    key: Buffer.from(user.keyData, 'base64').toString('utf8'),
-  };
-  const proxy = await FaultProxy.start({
-    upstream: server,
-    stateDir: dirname(f.kubeconfigPath),
-    client,
-    faultRate: 0,
-    seed: SEED,
-  });
-  t.after(() => proxy.stop());
-  const dir = mkdtempSync(join(tmpdir(), 'sparkop-throttle-proxy-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  proxy.writeKubeconfig(kubeconfig, client);
+  const { proxy, dir, kubeconfig } = await proxied(t, f, { faultRate: 0 }, 'sparkop-throttle-proxy-');
   const op = await startOperator(t, kubeconfig, f.namespace, [], { logDir: dir });
   // One application first, so that the operator has done its discovery: the burst meets the 429s, not a lookup.
   await f.api.create(benchApp('warmup', f.namespace));
