@@ -2,14 +2,12 @@
 // kubeflow user's typical overrides, and the values sparkop cannot honour, which fail naming the key. The rendered
 // objects carry kubeflow's names, the operator parses the rendered args, and a server-side dry run accepts them.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { type OperatorOptions, parseOperatorOptions } from '../../src/cli/operator-options.ts';
 import { CHART_PATH, helm, type K8sObject, type RenderOptions, renderChart } from '../../src/deploy/helm.ts';
 import { canonicalJson, KUBEFLOW_VALUES } from '../../src/deploy/kubeflow-values.ts';
-import { ensureBinaries } from '../../src/localcluster/binaries.ts';
 import { checkOptions, serverAddresses } from '../../src/operator/config.ts';
-import { sharedCluster, testNamespace } from '../support/kube.ts';
+import { kubectl, testNamespace } from '../support/kube.ts';
 import { sharedPath } from '../support/shared.ts';
 
 const KUBEFLOW_VALUES_FILE = sharedPath('reference', 'kubeflow-chart', 'values.yaml');
@@ -56,21 +54,6 @@ function optionsOf(deployment: Deployment): OperatorOptions {
 
 const names = (objects: readonly K8sObject[]) =>
   objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
-
-async function kubectl(args: readonly string[], input: string): Promise<{ code: number; out: string }> {
-  const { kubectl: bin } = await ensureBinaries();
-  const { kubeconfigPath } = await sharedCluster();
-  return new Promise((done) => {
-    const child = execFile(
-      bin,
-      ['--kubeconfig', kubeconfigPath, ...args],
-      { maxBuffer: 32 << 20 },
-      (err, stdout, stderr) =>
-        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
-    child.stdin?.end(input);
-  });
-}
 
 async function dryRunApply(yamlText: string): Promise<void> {
   const args = ['apply', '--server-side', '--dry-run=server', '--field-manager=sparkop-chart-test', '-f', '-'];

@@ -3,7 +3,6 @@
 // manifests current, and the chart's RBAC granting exactly what src/deploy/rbac.ts says (SubjectAccessReviews as
 // the operator's ServiceAccount).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -12,25 +11,9 @@ import { installCrds } from '../../src/api/install.ts';
 import { CHART_PATH, helm, renderChart, templateArgs } from '../../src/deploy/helm.ts';
 import { renderManifests } from '../../src/deploy/manifests.ts';
 import { DRIVER_GRANTS, leaderElectionGrants, OPERATOR_NAMESPACED_GRANTS, rulesFor } from '../../src/deploy/rbac.ts';
-import { ensureBinaries } from '../../src/localcluster/binaries.ts';
-import { sharedCluster, testNamespace } from '../support/kube.ts';
+import { kubectl, sharedCluster, testNamespace } from '../support/kube.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
-
-async function kubectl(args: readonly string[], input?: string): Promise<{ code: number; out: string }> {
-  const { kubectl: bin } = await ensureBinaries();
-  const { kubeconfigPath } = await sharedCluster();
-  return new Promise((done) => {
-    const child = execFile(
-      bin,
-      ['--kubeconfig', kubeconfigPath, ...args],
-      { maxBuffer: 32 << 20 },
-      (err, stdout, stderr) =>
-        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
 
 async function dryRunApply(yamlText: string): Promise<void> {
   const r = await kubectl(

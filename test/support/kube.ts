@@ -1,8 +1,10 @@
 // Test fixtures: the run's shared control plane and a fresh namespace per test.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ensureBinaries } from '../../src/localcluster/binaries.ts';
 import { LocalCluster } from '../../src/localcluster/cluster.ts';
 
 export interface SharedCluster {
@@ -81,4 +83,20 @@ export async function eventually<T>(
     }
     await sleep(options.intervalMs ?? 100);
   }
+}
+
+/** Runs the control plane's kubectl against the run's cluster; `input` goes to its stdin. Never throws. */
+export async function kubectl(args: readonly string[], input?: string): Promise<{ code: number; out: string }> {
+  const { kubectl: bin } = await ensureBinaries();
+  const { kubeconfigPath } = await sharedCluster();
+  return new Promise((done) => {
+    const child = execFile(
+      bin,
+      ['--kubeconfig', kubeconfigPath, ...args],
+      { maxBuffer: 32 << 20 },
+      (err, stdout, stderr) =>
+        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
 }
