@@ -1,6 +1,6 @@
 // sparkctl's application commands: create, list (-w), status, events, delete — kubectl-like, on the cluster of
 // --kubeconfig (else $KUBECONFIG, ~/.kube/config, in-cluster). `create` validates in-process first and creates
-// nothing when any application in the file is invalid.
+// nothing when any object in the file is invalid.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -9,14 +9,19 @@ import {
   API_GROUP,
   API_GROUP_VERSION,
   formatIssues,
+  SCHEDULED_SPARK_APPLICATION_KIND,
   SPARK_APPLICATION_KIND,
+  SPARK_CONNECT_KIND,
   type SparkApplication,
   type ValidationIssue,
+  validateScheduledSparkApplication,
   validateSparkApplication,
+  validateSparkConnect,
 } from '../api/index.ts';
 import {
   Cache,
   type Client,
+  gvk,
   gvkString,
   isAlreadyExists,
   isInvalid,
@@ -58,7 +63,7 @@ const RESOURCE = `sparkapplication.${API_GROUP}`;
 export const APP_COMMANDS = ['create', 'list', 'status', 'events', 'delete'] as const;
 
 export const APP_USAGE = `Application commands (cluster: --kubeconfig, else $KUBECONFIG or ~/.kube/config):
-  create -f FILE [-n NS]          validate, then create the SparkApplications in FILE ("-" reads stdin)
+  create -f FILE [-n NS]          validate, then create every object in FILE, as kubectl create -f ("-" reads stdin)
   list [-n NS | -A] [-w]          NAME, STATUS, ATTEMPTS, START, FINISH, AGE; -w prints each change until Ctrl-C
   status NAME [-n NS]             state, attempts, driver, error message and executors of one application
   events NAME [-n NS]             the Events of the application and of its driver pod, oldest first
@@ -111,9 +116,8 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
 export function explain(err: unknown, what: string): never {
   if (isNotFound(err)) throw new CommandError(`${what} not found`, { cause: err });
   if (isNoKindMatch(err)) {
-    throw new CommandError('the cluster does not serve SparkApplications: start sparkop once (it installs the CRDs)', {
-      cause: err,
-    });
+    const served = err.group === API_GROUP ? ': start sparkop once (it installs the CRDs)' : '';
+    throw new CommandError(`the cluster does not serve ${err.kind} (${gvkString(err)})${served}`, { cause: err });
   }
   if (err instanceof TransportError) {
     throw new CommandError(`cannot reach the cluster: ${err.message}`, { cause: err });
@@ -135,7 +139,7 @@ export async function appCommand(command: (typeof APP_COMMANDS)[number], argv: s
   } else if (positionals.length > 0) {
     throw new UsageError(`list takes no NAME (got "${positionals[0]}"); use status NAME`);
   }
-  const apps = command === 'create' ? readApplications(values.file ?? '') : [];
+  const objects = command === 'create' ? readObjects(values.file ?? '') : [];
   const kubeConfig = loadKubeConfig(values.kubeconfig);
   const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
   const ctx: Context = {
@@ -149,7 +153,7 @@ export async function appCommand(command: (typeof APP_COMMANDS)[number], argv: s
   };
   switch (command) {
     case 'create':
-      return create(ctx, apps);
+      return create(ctx, objects);
     case 'list':
       return list(ctx, values['all-namespaces'], values.watch);
     case 'status':
@@ -161,9 +165,28 @@ export async function appCommand(command: (typeof APP_COMMANDS)[number], argv: s
   }
 }
 
-/** Every SparkApplication in the file, each validated; any problem fails the whole file (nothing is created). */
-export function readApplications(file: string): App[] {
-  return readManifests<App>(file, SPARK_APPLICATION_KIND, validateSparkApplication);
+/** What `create -f` checks in-process, per kind of this API; other kinds go to the API server as they are. */
+const VALIDATORS: Readonly<Record<string, (value: unknown) => readonly ValidationIssue[]>> = {
+  [SPARK_APPLICATION_KIND]: validateSparkApplication,
+  [SCHEDULED_SPARK_APPLICATION_KIND]: validateScheduledSparkApplication,
+  [SPARK_CONNECT_KIND]: validateSparkConnect,
+};
+
+/**
+ * Every object in the file, as `kubectl create -f` takes them (a manifest may carry the ConfigMaps and Secrets its
+ * application mounts): SparkApplications, ScheduledSparkApplications and SparkConnects validated by their schema,
+ * any other object needing apiVersion, kind and metadata.name. Any problem fails the whole file (nothing is created).
+ */
+export function readObjects(file: string): KubeObject[] {
+  return parseManifests(file, (value) => {
+    const { apiVersion, kind: k, metadata } = value as Partial<KubeObject>;
+    const validate = typeof k === 'string' ? VALIDATORS[k] : undefined;
+    if (validate) return validate(value);
+    if (typeof apiVersion !== 'string' || !apiVersion || typeof k !== 'string' || !k || !metadata?.name) {
+      return [{ path: '', message: 'a Kubernetes object needs apiVersion, kind and metadata.name' }];
+    }
+    return [];
+  });
 }
 
 /** Every object of `objectKind` in the file, each validated; any problem fails the whole file (nothing is created). */
@@ -172,6 +195,19 @@ export function readManifests<T>(
   objectKind: string,
   validate: (value: unknown) => readonly ValidationIssue[],
 ): T[] {
+  const found = parseManifests(file, (value) => {
+    const k = (value as { kind?: unknown }).kind;
+    if (k !== objectKind) return `kind ${k === undefined ? '(none)' : JSON.stringify(k)} is not ${objectKind}`;
+    return validate(value);
+  });
+  return found as T[];
+}
+
+/**
+ * The file's YAML documents, each checked by `check` (a problem of its own, or the issues of a validation); the
+ * problems of every document, or an empty file, fail the whole file.
+ */
+function parseManifests(file: string, check: (value: object) => string | readonly ValidationIssue[]): KubeObject[] {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -179,7 +215,7 @@ export function readManifests<T>(
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? err})`);
   }
-  const found: T[] = [];
+  const found: KubeObject[] = [];
   const problems: string[] = [];
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) throw new UsageError(`${file}: not a YAML document`);
@@ -193,55 +229,71 @@ export function readManifests<T>(
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return; // an empty document, e.g. after a trailing ---
-    const k = typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
-    if (k !== objectKind) {
-      problems.push(`document ${i + 1}: kind ${k === undefined ? '(none)' : JSON.stringify(k)} is not ${objectKind}`);
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      problems.push(`document ${i + 1}: not a Kubernetes object`);
       return;
     }
-    const issues = validate(value);
-    const label = (value as KubeObject).metadata?.name ?? `document ${i + 1}`;
-    if (issues.length > 0) problems.push(`${objectKind} ${label} is invalid:\n${formatIssues(issues)}`);
-    else found.push(value as T);
+    const result = check(value);
+    if (typeof result === 'string') {
+      problems.push(`document ${i + 1}: ${result}`);
+      return;
+    }
+    const object = value as KubeObject;
+    const label = `${object.kind ?? 'object'} ${object.metadata?.name ?? `(document ${i + 1})`}`;
+    if (result.length > 0) problems.push(`${label} is invalid:\n${formatIssues(result)}`);
+    else found.push(object);
   });
   if (problems.length > 0) throw new UsageError(`${file}: nothing created.\n${problems.join('\n')}`);
-  if (found.length === 0) throw new UsageError(`${file}: no ${objectKind} found`);
+  if (found.length === 0) throw new UsageError(`${file}: no object found`);
   return found;
 }
 
-async function create(ctx: Context, apps: readonly App[]): Promise<number> {
-  const created = await createObjects(ctx, apps, RESOURCE, SPARK_APPLICATION_KIND, explain);
+async function create(ctx: Context, objects: readonly KubeObject[]): Promise<number> {
+  const created = await createObjects(ctx, objects, explain);
   if (ctx.output !== 'table') ctx.out(formatObjects(created, ctx.output, created.length > 1));
   return 0;
 }
 
+/** kubectl's name for an object's resource in "created" lines: `configmap`, `sparkapplication.sparkoperator.k8s.io`. */
+export function resourceName(object: KubeObject): string {
+  const apiVersion = object.apiVersion ?? '';
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  return `${(object.kind ?? '').toLowerCase()}${group ? `.${group}` : ''}`;
+}
+
 /**
- * Creates `objects` in their own namespace, else the context's (-n must agree with a namespace they name), printing
- * "<resource>/<name> created" for table output; the first refusal ends it, explained.
+ * Creates `objects` in file order, the namespaced ones in their own namespace, else the context's (-n must agree
+ * with a namespace they name), printing "<resource>/<name> created" for table output; the first refusal ends it,
+ * explained.
  */
 export async function createObjects<T extends KubeObject>(
   ctx: Pick<Context, 'client' | 'namespace' | 'namespaceGiven' | 'output' | 'out'>,
   objects: readonly T[],
-  resource: string,
-  objectKind: string,
   explainError: (err: unknown, what: string) => never,
 ): Promise<T[]> {
-  const targets = objects.map((object) => {
+  for (const object of objects) {
     const own = object.metadata?.namespace;
     if (own && ctx.namespaceGiven && own !== ctx.namespace) {
       throw new UsageError(
-        `${objectKind} ${object.metadata?.name}: its namespace ${own} differs from -n ${ctx.namespace}; nothing created`,
+        `${object.kind} ${object.metadata?.name}: its namespace ${own} differs from -n ${ctx.namespace}; nothing created`,
       );
     }
-    return { ...object, metadata: { ...object.metadata, namespace: own ?? ctx.namespace } } as T;
-  });
+  }
   const created: T[] = [];
-  for (const object of targets) {
-    const what = `${resource}/${object.metadata?.name}`;
+  for (const object of objects) {
+    const what = `${resourceName(object)}/${object.metadata?.name}`;
     try {
-      created.push(await ctx.client.create(object));
+      const mapping = await ctx.client.mapper.mapping(gvk(object.apiVersion ?? '', object.kind ?? ''));
+      const target = mapping.namespaced
+        ? ({ ...object, metadata: { ...object.metadata, namespace: object.metadata?.namespace ?? ctx.namespace } } as T)
+        : object;
+      created.push(await ctx.client.create(target));
     } catch (err) {
       if (isAlreadyExists(err)) {
-        throw new CommandError(`${what} already exists in namespace ${object.metadata?.namespace}`, { cause: err });
+        throw new CommandError(`${what} already exists in namespace ${object.metadata?.namespace ?? ctx.namespace}`, {
+          cause: err,
+        });
       }
       if (isInvalid(err)) {
         const causes = err.causes.map((c) => `  ${c.field ?? ''}: ${c.message ?? ''}`).join('\n');

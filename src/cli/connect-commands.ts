@@ -135,7 +135,7 @@ export function readSparkConnects(file: string): Connect[] {
 }
 
 async function create(s: Session, connects: readonly Connect[]): Promise<number> {
-  const created = await createObjects(s, connects, RESOURCE, SPARK_CONNECT_KIND, explainConnect);
+  const created = await createObjects(s, connects, explainConnect);
   if (s.output !== 'table') s.out(formatObjects(created, s.output, created.length > 1).trimEnd());
   return 0;
 }

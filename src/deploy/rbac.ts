@@ -67,7 +67,8 @@ export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
     },
     why:
       'get/list/watch: the cache of both controllers (sparkapplication/index.ts .for, scheduledsparkapplication ' +
-      '.owns) and live reads; create: a scheduled run; patch: RecordSpecHash (reconciler.ts); delete: ' +
+      '.owns) and live reads; create: a scheduled run; patch: RecordSpecHash (reconciler.ts) and removing ' +
+      "kubeflow's finalizer (controllers/kubeflow-finalizer.ts); delete: " +
       'DeleteApplication (timeToLiveSeconds) and the run history limit.',
     when: 'always',
   },
@@ -93,8 +94,14 @@ export const OPERATOR_NAMESPACED_GRANTS: readonly Grant[] = [
     when: 'always',
   },
   {
-    rule: { apiGroups: [SPARK_GROUP], resources: ['scheduledsparkapplications'], verbs: ['get', 'list', 'watch'] },
-    why: 'ScheduledSparkApplication controller: its cache (.for) and reads.',
+    rule: {
+      apiGroups: [SPARK_GROUP],
+      resources: ['scheduledsparkapplications'],
+      verbs: ['get', 'list', 'watch', 'patch'],
+    },
+    why:
+      "ScheduledSparkApplication controller: its cache (.for) and reads; patch: removing kubeflow's finalizer " +
+      '(controllers/kubeflow-finalizer.ts).',
     when: 'always',
   },
   {

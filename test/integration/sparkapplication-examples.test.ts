@@ -1,5 +1,6 @@
-// Every kubeflow example SparkApplication runs through the controller to its expected terminal state: COMPLETED
-// (kwok ends the drivers), or FAILED with a clear message where it needs a batch scheduler whose CRD is missing.
+// With batch scheduling on, every kubeflow example SparkApplication runs through the controller to its expected
+// terminal state: COMPLETED (the test ends the drivers), or FAILED with a clear message where it needs a batch
+// scheduler whose CRD is missing. (operator-embedded.test.ts runs them byte for byte with the default flags.)
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

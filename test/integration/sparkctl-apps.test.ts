@@ -50,13 +50,31 @@ test('create refuses bad input before touching the cluster, naming the problem (
   const good = example.replace('namespace: default', `namespace: ${namespace}`);
   const invalid = good
     .replace('name: spark-pi', 'name: broken')
-    .replace('cores: 1\n    memory: 512m\n  executor', 'cores: -2\n    memory: 512m\n  executor');
+    .replace(
+      '    cores: 1\n    memory: 512m\n    serviceAccount',
+      '    cores: -2\n    memory: 512m\n    serviceAccount',
+    );
+  assert.notEqual(
+    invalid,
+    good.replace('name: spark-pi', 'name: broken'),
+    'the example changed: make it invalid again',
+  );
   const both = await sparkctl(['create', '-f', file('two.yaml', `${good}\n---\n${invalid}`), ...k]);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /nothing created/);
   assert.match(both.stderr, /SparkApplication broken is invalid:\n.*spec\.driver\.cores/);
-  const wrongKind = await sparkctl(['create', '-f', file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\n'), ...k]);
-  assert.match(wrongKind.stderr, /kind "ConfigMap" is not SparkApplication/);
+  // Other kinds pass to the API server as kubectl's would, but an object without a name is refused first.
+  const unnamed = await sparkctl([
+    'create',
+    '-f',
+    file('cm.yaml', `apiVersion: v1\nkind: ConfigMap\n---\n${good}`),
+    ...k,
+  ]);
+  assert.equal(unnamed.code, 2);
+  assert.match(
+    unnamed.stderr,
+    /ConfigMap \(document 1\) is invalid:\n\(object\): a Kubernetes object needs apiVersion, kind and metadata.name/,
+  );
   const list = await sparkctl(['list', ...k]);
   assert.equal(list.stdout, `No SparkApplications found in namespace ${namespace}.\n`);
   const conflict = await sparkctl([

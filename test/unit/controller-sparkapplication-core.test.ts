@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { SparkApplication } from '../../src/api/index.ts';
-import { planBatchScheduling } from '../../src/controllers/sparkapplication/batch-scheduler.ts';
+import { planBatchScheduling, withoutBatchScheduler } from '../../src/controllers/sparkapplication/batch-scheduler.ts';
 import { ApplicationMetrics, metricChanges } from '../../src/controllers/sparkapplication/metrics.ts';
 import { prepareSubmission } from '../../src/controllers/sparkapplication/prepare.ts';
 import { splitIngressUrl, uiIngress, uiProxyBase, uiService } from '../../src/controllers/sparkapplication/ui.ts';
@@ -116,8 +116,15 @@ test('batch schedulers: off, unknown, volcano, yunikorn, kube-scheduler', () => 
   const on = { ...off, enabled: true };
   assert.deepEqual(planBatchScheduling(app(), on), { kind: 'none' });
   const disabled = planBatchScheduling(app({ batchScheduler: 'volcano' }), off);
-  assert.equal(disabled.kind, 'error');
-  assert.match(disabled.kind === 'error' ? disabled.message : '', /--enable-batch-scheduler/);
+  assert.equal(disabled.kind, 'ignored');
+  assert.match(
+    disabled.kind === 'ignored' ? disabled.message : '',
+    /ignored: batch scheduling is off.*--enable-batch-scheduler/,
+  );
+  assert.equal(planBatchScheduling(app(), { ...off, defaultBatchScheduler: 'yunikorn' }).kind, 'ignored');
+  const plain = withoutBatchScheduler(app({ batchScheduler: 'yunikorn', batchSchedulerOptions: { queue: 'q' } }));
+  assert.equal(plain.spec.batchScheduler, undefined);
+  assert.equal(plain.spec.batchSchedulerOptions, undefined);
   assert.equal(planBatchScheduling(app({ batchScheduler: 'nope' }), on).kind, 'error');
   const volcano = planBatchScheduling(app({ batchScheduler: 'volcano', batchSchedulerOptions: { queue: 'q' } }), on);
   assert.equal(volcano.kind, 'plan');

@@ -63,6 +63,37 @@ test('after a crash, an existing run of that time is adopted, not created again'
   assert.equal(plan.status.lastRunName, run('01', '').name);
 });
 
+test('taken over from kubeflow: its run of the due time (its own name, created then) is adopted; its earlier runs are history', () => {
+  // kubeflow names runs <schedule>-<nanoseconds> and writes lastRun/nextRun from the time it ran them.
+  const kubeflowRun = (name: string, created: string, state: string): RunObservation => ({
+    name,
+    runTime: at(created),
+    state,
+    foreign: true,
+  });
+  const earlier = kubeflowRun('nightly-1767225600123456789', '2026-01-01T00:00:00Z', 'COMPLETED');
+  // kubeflow created the 01:00 run, then stopped before writing its status: nextRun still says 01:00.
+  const started = kubeflowRun('nightly-1767229200250000000', '2026-01-01T01:00:00Z', 'RUNNING');
+  const taken = decide(
+    input({}, { scheduleState: 'Scheduled', nextRun: '2026-01-01T01:00:00Z', lastRunName: earlier.name }),
+    [earlier, started],
+    ctx('2026-01-01T01:00:03Z'),
+  );
+  assert.deepEqual(taken.actions, [], 'no second run for 01:00');
+  assert.equal(taken.status.lastRunName, started.name);
+  assert.equal(taken.status.nextRun, '2026-01-01T02:00:00Z');
+  assert.deepEqual(taken.status.pastSuccessfulRunNames, [earlier.name]);
+  // A kubeflow run older than the due time is not that time's run: the due run starts.
+  const due = decide(
+    input({}, { scheduleState: 'Scheduled', nextRun: '2026-01-01T01:00:00Z' }),
+    [earlier],
+    ctx('2026-01-01T01:00:03Z'),
+  );
+  assert.deepEqual(due.actions, [
+    { kind: 'create', name: runName('nightly', at('2026-01-01T01:00:00Z')), runTime: at('2026-01-01T01:00:00Z') },
+  ]);
+});
+
 test('downtime: only the latest missed run starts, never a burst', () => {
   const plan = decide(input({}, { nextRun: '2026-01-01T01:00:00Z' }), [], ctx('2026-01-01T05:30:00Z'));
   assert.deepEqual(plan.actions, [

@@ -1,6 +1,6 @@
 {{/* Generated from src/deploy/rbac.ts by scripts/helm/generate-chart.ts; do not edit by hand. */}}
 {{- define "sparkop.rules.operatorNamespaced" }}
-# get/list/watch: the cache of both controllers (sparkapplication/index.ts .for, scheduledsparkapplication .owns) and live reads; create: a scheduled run; patch: RecordSpecHash (reconciler.ts); delete: DeleteApplication (timeToLiveSeconds) and the run history limit.
+# get/list/watch: the cache of both controllers (sparkapplication/index.ts .for, scheduledsparkapplication .owns) and live reads; create: a scheduled run; patch: RecordSpecHash (reconciler.ts) and removing kubeflow's finalizer (controllers/kubeflow-finalizer.ts); delete: DeleteApplication (timeToLiveSeconds) and the run history limit.
 - apiGroups: ["sparkoperator.k8s.io"]
   resources: ["sparkapplications"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
@@ -12,10 +12,10 @@
 - apiGroups: ["sparkoperator.k8s.io"]
   resources: ["sparkapplications/finalizers", "scheduledsparkapplications/finalizers", "sparkconnects/finalizers"]
   verbs: ["update"]
-# ScheduledSparkApplication controller: its cache (.for) and reads.
+# ScheduledSparkApplication controller: its cache (.for) and reads; patch: removing kubeflow's finalizer (controllers/kubeflow-finalizer.ts).
 - apiGroups: ["sparkoperator.k8s.io"]
   resources: ["scheduledsparkapplications"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 # SparkConnect controller (src/controllers/sparkconnect/): its cache (.for) and reads.
 - apiGroups: ["sparkoperator.k8s.io"]
   resources: ["sparkconnects"]

@@ -15,12 +15,14 @@ import { type ReconcileContext, type Request, type Result, TerminalError } from 
 import {
   buildRun,
   decide,
+  isForeignRun,
   isRunOf,
   type RunObservation,
   runTimeOf,
   SCHEDULED_APP_NAME_LABEL,
   type SchedulePlan,
 } from '../../spark/schedule/index.ts';
+import { removeKubeflowFinalizer, waitsForKubeflowFinalizer } from '../kubeflow-finalizer.ts';
 import type { ScheduledControllerSettings } from './index.ts';
 
 export const ScheduledSparkApplications = kind<ScheduledSparkApplication>(
@@ -89,7 +91,10 @@ export class ScheduledReconciler {
   async reconcile(ctx: ReconcileContext, request: Request): Promise<Result | undefined> {
     const { client } = this.#deps.manager;
     const schedule = await client.get(ScheduledSparkApplications, request).catch(ignoreNotFound);
-    if (!schedule || schedule.metadata.deletionTimestamp) return undefined;
+    if (!schedule || schedule.metadata.deletionTimestamp) {
+      if (schedule && waitsForKubeflowFinalizer(schedule)) await removeKubeflowFinalizer(client, schedule);
+      return undefined;
+    }
     const uid = schedule.metadata.uid ?? '';
     const runs = (
       await client.list(SparkApplications, {
@@ -151,7 +156,12 @@ export class ScheduledReconciler {
 }
 
 function observe(app: SparkApplication): RunObservation {
-  return { name: app.metadata.name ?? '', runTime: runTimeOf(app), state: stateOf(app) };
+  return {
+    name: app.metadata.name ?? '',
+    runTime: runTimeOf(app),
+    state: stateOf(app),
+    ...(isForeignRun(app) ? { foreign: true } : {}),
+  };
 }
 
 /** Equality of JSON values regardless of key order. */

@@ -32,6 +32,8 @@ export interface BatchPlan {
 export type BatchDecision =
   | { readonly kind: 'none' }
   | { readonly kind: 'plan'; readonly plan: BatchPlan }
+  /** Batch scheduling is off: the application runs as if it named none (kubeflow's behaviour), and is told so. */
+  | { readonly kind: 'ignored'; readonly message: string }
   | { readonly kind: 'error'; readonly message: string };
 
 /** The batch scheduler the application asks for (or the operator's default), and what it needs. */
@@ -40,8 +42,10 @@ export function planBatchScheduling(app: SparkApplication, settings: BatchSchedu
   if (!requested) return { kind: 'none' };
   if (!settings.enabled) {
     return {
-      kind: 'error',
-      message: `spec.batchScheduler is ${JSON.stringify(requested)} but batch scheduling is off (start the operator with --enable-batch-scheduler)`,
+      kind: 'ignored',
+      message:
+        `batch scheduler ${JSON.stringify(requested)} ignored: batch scheduling is off (start the operator with ` +
+        '--enable-batch-scheduler); the pods go to the default scheduler',
     };
   }
   if (requested === 'volcano') return { kind: 'plan', plan: volcanoPlan(app) };
@@ -53,6 +57,12 @@ export function planBatchScheduling(app: SparkApplication, settings: BatchSchedu
     kind: 'error',
     message: `spec.batchScheduler ${JSON.stringify(requested)} is not supported (volcano, yunikorn, kube-scheduler${settings.kubeSchedulerNames.map((n) => `, ${n}`).join('')})`,
   };
+}
+
+/** The application as the builder sees it when its batch scheduler is ignored: no scheduler name, no queue label. */
+export function withoutBatchScheduler(app: SparkApplication): SparkApplication {
+  const { batchScheduler: _scheduler, batchSchedulerOptions: _options, ...spec } = app.spec;
+  return { ...app, spec };
 }
 
 export function podGroupName(app: SparkApplication): string {

@@ -42,7 +42,8 @@ import {
   summarizePod,
 } from '../../spark/lifecycle/index.ts';
 import type { Submitter } from '../../spark/submit/contract.ts';
-import { type BatchPlan, planBatchScheduling } from './batch-scheduler.ts';
+import { removeKubeflowFinalizer, waitsForKubeflowFinalizer } from '../kubeflow-finalizer.ts';
+import { type BatchPlan, planBatchScheduling, withoutBatchScheduler } from './batch-scheduler.ts';
 import { driverIngress, driverIngressService } from './driver-ingress.ts';
 import {
   APP_NAME_LABEL,
@@ -134,6 +135,7 @@ export class SparkApplicationReconciler implements Reconciler {
     // Gone: what it owned (pods, Services, Ingress, PodGroup) is deleted by the garbage collector.
     if (!app || app.metadata?.deletionTimestamp) {
       void this.#uiServices.cancel(key);
+      if (app && waitsForKubeflowFinalizer(app)) await removeKubeflowFinalizer(this.#d.client, app);
       return {};
     }
     // A status change may enable the next step at once (e.g. SUBMISSION_FAILED with no retries left → FAILED). Our
@@ -393,6 +395,9 @@ export class SparkApplicationReconciler implements Reconciler {
     });
     const batch = planBatchScheduling(app, settings.batchScheduler);
     if (batch.kind === 'error') return failed(batch.message);
+    // As kubeflow's operator with batch scheduling off: the request is dropped, not failed; an event says so.
+    if (batch.kind === 'ignored')
+      this.#d.recorder.event(app, 'Warning', 'SparkApplicationBatchSchedulerIgnored', batch.message);
     const plan: BatchPlan | undefined = batch.kind === 'plan' ? batch.plan : undefined;
     if (plan?.requires) {
       const gvk = plan.requires;
@@ -411,7 +416,7 @@ export class SparkApplicationReconciler implements Reconciler {
           .replaceAll('{{$appName}}', app.metadata.name ?? '')
           .replaceAll('{{$appNamespace}}', app.metadata.namespace ?? '')
       : undefined;
-    const prepared = prepareSubmission(app, plan, ingressUrl);
+    const prepared = prepareSubmission(batch.kind === 'ignored' ? withoutBatchScheduler(app) : app, plan, ingressUrl);
     for (const obj of prepared.objects) {
       try {
         // Applied, not only created: after a spec change the rerun's PodGroup and Prometheus ConfigMap (owned by
@@ -435,8 +440,7 @@ export class SparkApplicationReconciler implements Reconciler {
     return outcome.feedback;
   }
 
-  /** Writes the decided status guarded by resourceVersion; false on a Conflict (newer state: decide again). */
-  /** The app as written; 'conflict' when a newer version exists (decide again from it); 'gone' when deleted. */
+  /** Writes the decided status guarded by resourceVersion. The app as written; 'conflict' when a newer version exists (decide again from it); 'gone' when deleted. */
   async #writeStatus(
     app: SparkApplicationObject,
     decision: Decision,

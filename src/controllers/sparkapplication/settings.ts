@@ -5,7 +5,7 @@ import type { SubmissionSettings } from '../../spark/settings.ts';
 import type { Submitter } from '../../spark/submit/contract.ts';
 
 export interface BatchSchedulerSettings {
-  /** --enable-batch-scheduler: without it an application naming a batch scheduler fails with a clear message. */
+  /** --enable-batch-scheduler: without it a named batch scheduler is ignored, as kubeflow does, with a Warning event. */
   readonly enabled: boolean;
   /** --kube-scheduler-names: scheduler names served by the kube-scheduler coscheduling plugin. */
   readonly kubeSchedulerNames: readonly string[];

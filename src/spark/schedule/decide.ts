@@ -12,7 +12,8 @@
 //    stays in status.reason until then.
 // 6. nextRun due: only the latest due time runs (never a burst after downtime), and only if it is at most the
 //    missed-run window late (default: one period of the schedule). Its name derives from that time, so a run that
-//    already exists is the one this schedule created before a crash: it is adopted, not created again.
+//    already exists is the one this schedule created before a crash: it is adopted, not created again. So is a run
+//    another operator (kubeflow) created at or after that time.
 //    concurrencyPolicy: Allow starts it; Forbid skips it while a run is unfinished; Replace deletes unfinished runs
 //    first. nextRun moves to the time after it.
 import type {
@@ -31,6 +32,11 @@ export interface RunObservation {
   readonly runTime: number;
   /** `status.applicationState.state`, "" when it has none yet. */
   readonly state: string;
+  /**
+   * Made by another operator (kubeflow's, before a switch): its run time is its creation time, and its name follows
+   * that operator's rule, so a due time it already ran is recognised by time rather than by name.
+   */
+  readonly foreign?: boolean;
 }
 
 export interface ScheduleInput {
@@ -169,9 +175,11 @@ export function decide(input: ScheduleInput, runs: readonly RunObservation[], co
     events.push({ type: 'Warning', reason: 'ScheduledRunMissed', message: `${status.reason}${skippedRuns}` });
     return plan();
   }
-  if (runs.some((r) => r.name === name)) {
-    // Created before (by this schedule, before a crash or a lost status write): adopt it.
-    Object.assign(status, { lastRun: formatTimestamp(due), lastRunName: name });
+  const existing = runs.find((r) => r.name === name || (r.foreign === true && r.runTime >= due));
+  if (existing) {
+    // Created before (by this schedule before a crash or a lost status write, or by the operator sparkop replaced
+    // after it started the run and before it wrote its status): adopt it.
+    Object.assign(status, { lastRun: formatTimestamp(due), lastRunName: existing.name });
     return plan();
   }
   const unfinished = runs.filter((r) => !isFinished(r.state)).sort(newestFirst);

@@ -15,6 +15,7 @@ export {
 export { isScheduledAt, latestRunBetween, NoNextRunError, nextRunAfter } from './next.ts';
 export {
   buildRun,
+  isForeignRun,
   isRunOf,
   RUN_TRIGGER_ANNOTATION,
   RunBuildError,

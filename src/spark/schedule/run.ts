@@ -54,9 +54,15 @@ export function buildRun(
 
 /** Whether `app` is a run of the schedule with this uid (its controller owner). */
 export function isRunOf(app: SparkApplication, scheduleUid: string): boolean {
+  // kubeflow's operator owns its runs without `controller: true`; a run it left behind is a run all the same.
   return (app.metadata.ownerReferences ?? []).some(
-    (ref) => ref.controller === true && ref.kind === SCHEDULED_SPARK_APPLICATION_KIND && ref.uid === scheduleUid,
+    (ref) => ref.kind === SCHEDULED_SPARK_APPLICATION_KIND && ref.uid === scheduleUid,
   );
+}
+
+/** A run sparkop did not create (kubeflow's, made before a switch of operators): it carries no scheduled time. */
+export function isForeignRun(app: SparkApplication): boolean {
+  return app.metadata.annotations?.[SCHEDULED_TIME_ANNOTATION] === undefined;
 }
 
 /** The run time of a run: its scheduled-time annotation, else its creation time. */
