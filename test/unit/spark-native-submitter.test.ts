@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubeObject } from '../../src/runtime/index.ts';
+import { buildNativeSubmission } from '../../src/spark/builder.ts';
+import { parseProperties } from '../../src/spark/properties.ts';
 import { AlreadyExistsError, type SubmissionClient } from '../../src/spark/submit/contract.ts';
 import { NativeSubmitter } from '../../src/spark/submit/native.ts';
 import { SETTINGS, sparkPi } from './spark-fixtures.ts';
@@ -67,5 +70,19 @@ test('a driver pod of another submission with the same name is an error, not an 
       attempt: 2,
     }),
     /belongs to another submission/,
+  );
+});
+
+test("spark.master is the API server's in-cluster address, and the driver's client uses Spark's in-cluster default", () => {
+  // kubeflow passes the address its own process uses; for sparkop that may be a loopback or an external address
+  // that pods cannot reach (the embedded mode's is https://127.0.0.1:<port>). docs/controller.md says why.
+  const built = buildNativeSubmission(sparkPi(), SETTINGS);
+  const conf = built.resources.find((r): r is V1ConfigMap & KubeObject => r.kind === 'ConfigMap');
+  const properties = parseProperties(conf?.data?.['spark.properties'] ?? '');
+  assert.equal(properties['spark.master'], 'k8s://https://kubernetes.default.svc:443');
+  assert.equal(
+    properties['spark.kubernetes.driver.master'],
+    undefined,
+    'Spark default: https://kubernetes.default.svc',
   );
 });
