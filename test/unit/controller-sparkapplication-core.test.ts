@@ -210,3 +210,34 @@ test('monitoring: the Prometheus ConfigMap is prepared before the driver', () =>
   assert.equal(prepared.objects[0]?.metadata?.name, 'pi-prom-conf');
   assert.deepEqual(prepareSubmission(app(), undefined, undefined).objects, []);
 });
+
+test("a submission gets kubeflow's defaults where the spec and sparkConf are silent", () => {
+  const bare = app({ driver: {}, executor: {}, restartPolicy: { type: 'OnFailure' } });
+  const { spec } = prepareSubmission(bare, undefined, undefined).app;
+  assert.deepEqual(
+    [spec.driver.cores, spec.driver.memory, spec.executor.cores, spec.executor.memory, spec.executor.instances],
+    [1, '1g', 1, '1g', 1],
+  );
+  assert.deepEqual(spec.restartPolicy, {
+    type: 'OnFailure',
+    onFailureRetryInterval: 5,
+    onSubmissionFailureRetryInterval: 5,
+  });
+  assert.equal(bare.spec.executor.instances, undefined, 'the application itself is not changed');
+  // What sparkConf sets is left to sparkConf; dynamic allocation sizes itself.
+  const conf = app({
+    driver: {},
+    executor: {},
+    sparkConf: { 'spark.executor.instances': '3', 'spark.driver.memory': '2g' },
+  });
+  const fromConf = prepareSubmission(conf, undefined, undefined).app.spec;
+  assert.equal(fromConf.executor.instances, undefined);
+  assert.equal(fromConf.driver.memory, undefined);
+  const dynamic = prepareSubmission(
+    app({ executor: {}, dynamicAllocation: { enabled: true, maxExecutors: 4 } }),
+    undefined,
+    undefined,
+  ).app.spec;
+  assert.equal(dynamic.executor.instances, undefined);
+  assert.equal(dynamic.dynamicAllocation?.shuffleTrackingEnabled, true);
+});

@@ -1,7 +1,9 @@
-// What the controller adds to an application before the builder sees it (pure): batch-scheduler annotations and
-// labels, spark.ui.proxyBase for an ingress path, and the objects to create first (PodGroup, the Prometheus
-// ConfigMap that the builder's JMX exporter java agent reads). The builder (src/spark) stays unaware of them.
+// What the controller adds to an application before the builder sees it (pure): kubeflow's defaults
+// (api/defaults.ts), batch-scheduler annotations and labels, spark.ui.proxyBase for an ingress path, and the objects
+// to create first (PodGroup, the Prometheus ConfigMap that the builder's JMX exporter java agent reads). The builder
+// (src/spark) stays unaware of them.
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { withDefaults } from '../../api/defaults.ts';
 import type { SparkApplication } from '../../api/index.ts';
 import type { KubeObject } from '../../runtime/index.ts';
 import { metricsConfigMapName } from '../../spark/submit-request.ts';
@@ -19,7 +21,9 @@ export function prepareSubmission(
   plan: BatchPlan | undefined,
   ingressUrl: string | undefined,
 ): PreparedSubmission {
-  const copy = structuredClone(app) as SparkApplication;
+  // kubeflow's defaults, as its default install (mutating webhook on) applies them: e.g. one executor when neither
+  // spec.executor.instances nor sparkConf says how many (Spark alone would start two).
+  const copy = withDefaults(app);
   const objects: KubeObject[] = [];
   if (plan) {
     copy.spec.driver = {
