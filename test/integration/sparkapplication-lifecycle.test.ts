@@ -341,8 +341,9 @@ test('an operator restart finds the driver an earlier incarnation created: no se
   assert.equal(pods[0]?.metadata?.uid, before.metadata?.uid);
   // And a restart in the middle of a run: the new instance follows the same driver.
   await op.stop();
-  await startOperator(t, f);
-  await sleep(500);
+  const restarted = await startOperator(t, f);
+  // The driver ends once the new instance is up (caches synced, controller working), so the new one follows it.
+  assert.equal(await restarted.manager.whenReady(), true);
   await finishPod(f, 'adopt-driver', 0);
   const done = await waitState(f, 'adopt', 'COMPLETED');
   assert.equal(done.status?.submissionAttempts, 1);

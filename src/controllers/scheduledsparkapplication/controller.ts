@@ -3,15 +3,21 @@
 // status — then records the plan's events and requeues at the next run time.
 import { API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND, SPARK_APPLICATION_KIND } from '../../api/constants.ts';
 import type { ScheduledSparkApplication, SparkApplication } from '../../api/index.ts';
-import { controllerFor } from '../../runtime/builder.ts';
-import { kind } from '../../runtime/client/client.ts';
-import type { Clock } from '../../runtime/clock.ts';
-import { ignoreNotFound, isAlreadyExists } from '../../runtime/errors.ts';
-import type { EventRecorder } from '../../runtime/events.ts';
-import type { Manager } from '../../runtime/manager.ts';
-import type { KubeObject } from '../../runtime/object.ts';
-import * as predicates from '../../runtime/predicate.ts';
-import { type ReconcileContext, type Request, type Result, TerminalError } from '../../runtime/reconcile.ts';
+import {
+  type Clock,
+  controllerFor,
+  type EventRecorder,
+  ignoreNotFound,
+  isAlreadyExists,
+  type KubeObject,
+  kind,
+  type Manager,
+  predicates,
+  type ReconcileContext,
+  type Request,
+  type Result,
+  TerminalError,
+} from '../../runtime/index.ts';
 import {
   buildRun,
   decide,
@@ -23,7 +29,7 @@ import {
   type SchedulePlan,
 } from '../../spark/schedule/index.ts';
 import { removeKubeflowFinalizer, waitsForKubeflowFinalizer } from '../kubeflow-finalizer.ts';
-import type { ScheduledControllerSettings } from './index.ts';
+import type { ScheduledControllerSettings } from './settings.ts';
 
 export const ScheduledSparkApplications = kind<ScheduledSparkApplication>(
   API_GROUP_VERSION,

@@ -3,7 +3,7 @@ import type { SharedInformer } from '../cache/informer.ts';
 import { labelMatcher } from '../cache/selector.ts';
 import { notFound } from '../errors.ts';
 import type { KubeObject, ObjectKey } from '../object.ts';
-import type { ListOptions } from './client.ts';
+import type { ListOptions } from './interfaces.ts';
 
 /** Waits for the informer's first sync, then answers from its store. */
 export async function cachedGet<T extends KubeObject>(informer: SharedInformer<T>, key: ObjectKey): Promise<T> {

@@ -12,7 +12,7 @@ import type {
   StatusWriter,
   WriteOptions,
   Writer,
-} from './client.ts';
+} from './interfaces.ts';
 import { type Patch, patchBody, patchContentType } from './patch.ts';
 
 const PAGE_SIZE = 500;
