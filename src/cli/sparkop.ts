@@ -4,16 +4,17 @@
 // simulator there, and stops everything on Ctrl-C.
 import { join, relative } from 'node:path';
 import { LocalCluster } from '../localcluster/cluster.ts';
+import { registerSparkSimulator } from '../localcluster/spark-simulator.ts';
 import { embeddedBanner } from '../operator/banner.ts';
 import { OperatorConfigError } from '../operator/config.ts';
 import { ensureCrds } from '../operator/crds.ts';
 import { configuredHeapGrowingPercent, relaxHeapGrowth } from '../operator/heap-growth.ts';
 import { prepareSparkJobNamespace } from '../operator/job-namespace.ts';
 import { buildOperator } from '../operator/operator.ts';
+import { type OperatorOptions, OptionError, operatorFlagsHelp, parseOperatorOptions } from '../operator/options.ts';
 import { chooseTarget } from '../operator/target.ts';
 import { type KubeAccess, loadKubeAccess, newClient, newLogger, serverVersion } from '../runtime/index.ts';
 import { UsageError } from './errors.ts';
-import { type OperatorOptions, OptionError, operatorFlagsHelp, parseOperatorOptions } from './operator-options.ts';
 
 const USAGE = `Usage: sparkop [flags]
 
@@ -98,6 +99,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
         : undefined,
     );
     const manager = await buildOperator({ kubeConfig: kc, options, logger, env, embedded: local });
+    // Development tooling, not part of the operator: the embedded mode's simulated nodes run no containers, so the
+    // simulator plays the Spark drivers there (--spark-simulator: on any cluster with simulated nodes).
+    if (local || options.sparkSimulator) {
+      registerSparkSimulator(manager);
+      logger.info('Spark simulator on: drivers on simulated nodes run, create executors and end by themselves');
+    }
     const running = manager.start(stop.signal);
     if (heapGrowth.relaxed) {
       void manager.whenReady().then(() => {

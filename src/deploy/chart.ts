@@ -4,7 +4,7 @@
 // test/unit/deploy-chart.test.ts fails when the chart is stale.
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
-import { camelCase, envName, OPERATOR_FLAGS } from '../cli/operator-options.ts';
+import { camelCase, envName, OPERATOR_FLAGS } from '../operator/options.ts';
 import { type FlagSource, kubeflowFlagSources } from './kubeflow-values.ts';
 import {
   CONDITIONS,
@@ -121,7 +121,7 @@ const END = '# END generated';
 export function valuesSection(): string {
   const lines = [
     BEGIN,
-    '# One value per operator flag (src/cli/operator-options.ts); see README.md for the table.',
+    '# One value per operator flag (src/operator/options.ts); see README.md for the table.',
     'operator:',
   ];
   for (const f of chartFlags()) {

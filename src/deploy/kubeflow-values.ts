@@ -3,7 +3,7 @@
 // chart's templates (the flag values in _args.tpl, the checks in _kubeflow.tpl) and the table in docs/install.md are
 // generated from this list by scripts/helm/generate-chart.ts; test/unit/deploy-kubeflow-values.test.ts checks it
 // against kubeflow's values.yaml and README in the shared reference folder.
-import { camelCase } from '../cli/operator-options.ts';
+import { camelCase } from '../operator/options.ts';
 
 /** How a kubeflow key sets an operator flag. */
 export interface FlagSource {

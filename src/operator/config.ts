@@ -1,7 +1,8 @@
 // From the operator's flags to the settings of the process's parts (HTTP servers, leader election, client limits).
 // Pure: no I/O, so every flag's effect is unit-tested without a cluster.
-import type { OperatorOptions } from '../cli/operator-options.ts';
+
 import type { LeaderElectionConfig } from '../runtime/index.ts';
+import type { OperatorOptions } from './options.ts';
 
 export class OperatorConfigError extends Error {
   override readonly name = 'OperatorConfigError';

@@ -2,8 +2,6 @@
 // chosen by the caller (src/cli/sparkop.ts); this module knows nothing of the embedded control plane.
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics } from 'prom-client';
-import type { OperatorOptions } from '../cli/operator-options.ts';
-import { registerSparkSimulator } from '../localcluster/spark-simulator.ts';
 import {
   asClientNodeKubeConfig,
   Cache,
@@ -23,6 +21,7 @@ import { coreSubmissionClient } from '../spark/submit/kube-client.ts';
 import { SparkSubmitSubmitter } from '../spark/submit/spark-submit.ts';
 import { checkOptions, leaderElectionConfig, OperatorConfigError, serverAddresses, sparkHomeFor } from './config.ts';
 import { registerControllers, sparkApplicationCacheScopes, sparkApplicationSettings } from './controllers.ts';
+import type { OperatorOptions } from './options.ts';
 
 const Namespaces = kind<KubeObject>('v1', 'Namespace');
 const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -33,10 +32,7 @@ export interface OperatorInput {
   readonly logger: Logger;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
-  /**
-   * The embedded mode: also run the Spark simulator, and serve metrics and probes on loopback only (":8080" means
-   * 127.0.0.1:8080). --spark-simulator turns the simulator on against any cluster with simulated nodes.
-   */
+  /** The embedded mode: serve metrics and probes on loopback only (":8080" means 127.0.0.1:8080). */
   readonly embedded?: boolean;
 }
 
@@ -134,9 +130,5 @@ export async function buildOperator(input: OperatorInput): Promise<Manager> {
   });
   const registered = registerControllers(manager, settings, options);
   logger.info({ controllers: registered.controllers }, 'controllers registered');
-  if (input.embedded || options.sparkSimulator) {
-    registerSparkSimulator(manager);
-    logger.info('Spark simulator on: drivers on simulated nodes run, create executors and end by themselves');
-  }
   return manager;
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { OptionError } from './options.ts';
 
 export type Target = { kind: 'kubeconfig'; path: string } | { kind: 'in-cluster' } | { kind: 'local' };
 
@@ -14,7 +14,7 @@ export function chooseTarget(
 ): Target {
   if (options.local) return { kind: 'local' };
   if (options.kubeconfig) {
-    if (!existsSync(options.kubeconfig)) throw new UsageError(`--kubeconfig ${options.kubeconfig}: no such file`);
+    if (!existsSync(options.kubeconfig)) throw new OptionError(`--kubeconfig ${options.kubeconfig}: no such file`);
     return { kind: 'kubeconfig', path: options.kubeconfig };
   }
   if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) return { kind: 'in-cluster' };

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { allCrds } from '../../src/api/index.ts';
-import { OPERATOR_FLAGS } from '../../src/cli/operator-options.ts';
+import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
 import { chartFlags, FIXED } from '../../src/deploy/chart.ts';
 import { CHART_DIR, expectedChartFiles } from '../../src/deploy/chart-files.ts';
 import {

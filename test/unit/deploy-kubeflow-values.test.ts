@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { OPERATOR_FLAGS } from '../../src/cli/operator-options.ts';
+import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
 import { chartFlags } from '../../src/deploy/chart.ts';
 import { canonicalJson, KUBEFLOW_VALUES } from '../../src/deploy/kubeflow-values.ts';
 import { sharedPath } from '../support/shared.ts';

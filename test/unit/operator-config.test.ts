@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { OptionError, operatorFlagsHelp, parseOperatorOptions } from '../../src/cli/operator-options.ts';
+import { OptionError, operatorFlagsHelp, parseOperatorOptions } from '../../src/operator/options.ts';
 import { embeddedBanner } from '../../src/operator/banner.ts';
 import {
   bindAddress,

@@ -1,7 +1,8 @@
 // The operator process loads only the packages it runs with. The schema library (typebox: about 700 modules), the
 // X.509 library of the embedded control plane and the pretty log printer cost an idle operator about 30 MiB of RSS
-// (bench/README.md, fifth pass); they are loaded on demand: when a CRD is missing, when a control plane starts,
-// when pretty logs are asked for.
+// (`node dist/cli/sparkop.js` against a cluster with the CRDs, VmRSS 20 s after the start: 121–125 MiB with them
+// loaded, 92 MiB without); they are loaded on demand: when a CRD is missing, when a control plane starts, when
+// pretty logs are asked for.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -7,7 +7,7 @@ import {
   operatorFlagsHelp,
   parseDuration,
   parseOperatorOptions,
-} from '../../src/cli/operator-options.ts';
+} from '../../src/operator/options.ts';
 
 test('defaults match the documented ones', () => {
   const { options } = parseOperatorOptions([]);

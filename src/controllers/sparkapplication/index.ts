@@ -1,6 +1,6 @@
 // The SparkApplication controller: sparkop's counterpart of the kubeflow operator's. See docs/controller.md.
 //
-//   const settings = settingsFromOptions(options);
+//   const settings = sparkApplicationSettings(options); // src/operator/controllers.ts
 //   const manager = new Manager({ kubeConfig, cacheScopes: cacheScopes(settings), … });
 //   registerSparkApplicationController(manager, settings);
 import type { V1Pod } from '@kubernetes/client-node';
@@ -29,8 +29,8 @@ export {
   type ApplicationMetricsSettings,
   type BatchSchedulerSettings,
   DEFAULT_CONTROLLER_SETTINGS,
+  type IngressTls,
   type SparkApplicationControllerSettings,
-  settingsFromOptions,
   type UiSettings,
 } from './settings.ts';
 export { nativeSubmitter, runtimeSubmissionClient } from './submission.ts';

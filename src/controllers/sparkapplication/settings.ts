@@ -1,8 +1,14 @@
-// The controller's settings: everything it takes from the operator's flags, resolved once at start.
-import type { IngressTls, OperatorOptions } from '../../cli/operator-options.ts';
+// The controller's settings: its own type, which the operator fills from its flags (src/operator/controllers.ts)
+// once at start; the controller knows nothing of flags.
 import type { LifecycleSettings } from '../../spark/lifecycle/index.ts';
 import type { SubmissionSettings } from '../../spark/settings.ts';
 import type { Submitter } from '../../spark/submit/contract.ts';
+
+/** One TLS entry of the UI Ingress (--ingress-tls). */
+export interface IngressTls {
+  readonly hosts?: readonly string[];
+  readonly secretName?: string;
+}
 
 export interface BatchSchedulerSettings {
   /** --enable-batch-scheduler: without it a named batch scheduler is ignored, as kubeflow does, with a Warning event. */
@@ -76,43 +82,6 @@ export const DEFAULT_CONTROLLER_SETTINGS: SparkApplicationControllerSettings = O
   batchScheduler: { enabled: false, kubeSchedulerNames: [], defaultBatchScheduler: '' },
   metrics: { prefix: '', labels: [], jobStartLatencyBuckets: [30, 60, 90, 120, 150, 180, 210, 240, 270, 300] },
 });
-
-/**
- * The controller's settings from the operator's flags. `submitter` is 'native' unless the caller builds another
- * one (--submitter=spark-submit needs a SparkSubmitSubmitter, which the operator process constructs).
- */
-export function settingsFromOptions(
-  options: OperatorOptions,
-  overrides: Partial<Pick<SparkApplicationControllerSettings, 'submitter' | 'submission'>> = {},
-): SparkApplicationControllerSettings {
-  return {
-    controllerThreads: options.controllerThreads,
-    namespaces: options.namespaces,
-    labelSelectorFilter: options.labelSelectorFilter,
-    ui: {
-      enableUiService: options.enableUiService,
-      ingressUrlFormat: options.ingressUrlFormat,
-      ingressClassName: options.ingressClassName,
-      ingressTls: options.ingressTls,
-      ingressAnnotations: options.ingressAnnotations,
-    },
-    driverPodCreationGracePeriodMs: options.driverPodCreationGracePeriod,
-    maxTrackedExecutorPerApp: options.maxTrackedExecutorPerApp,
-    defaultTimeToLiveSeconds: 0,
-    submitter: overrides.submitter ?? 'native',
-    submission: overrides.submission ?? {},
-    batchScheduler: {
-      enabled: options.enableBatchScheduler,
-      kubeSchedulerNames: options.kubeSchedulerNames,
-      defaultBatchScheduler: options.defaultBatchScheduler,
-    },
-    metrics: {
-      prefix: options.metricsPrefix,
-      labels: options.metricsLabels,
-      jobStartLatencyBuckets: options.metricsJobStartLatencyBuckets,
-    },
-  };
-}
 
 /** The lifecycle core's settings for one application (the ingress format gets the app's Spark id substituted). */
 export function lifecycleSettings(

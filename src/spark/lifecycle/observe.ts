@@ -1,6 +1,10 @@
 // Pure observers: (pod) → what it says about the driver or an executor. No I/O, no clock.
 import type { V1Pod } from '@kubernetes/client-node';
 import { DRIVER_PROBLEMS, type DriverProblemInfo } from './table.ts';
+import type { DriverProblem } from './types.ts';
+
+export type { DriverProblem } from './types.ts';
+
 import {
   type DriverState,
   type ExecutorState,
@@ -24,20 +28,6 @@ export type DriverObservation =
       readonly problem?: DriverProblem;
       readonly sparkApplicationId?: string;
     };
-
-/** Why a pending driver pod cannot start. Kubernetes may still resolve it (a new node, a pushed image). */
-export interface DriverProblem {
-  /**
-   * `unschedulable`: the scheduler found no node (PodScheduled False, reason Unschedulable); `image`: the kubelet
-   * cannot get the driver container's image; `container`: it cannot create the container (a missing ConfigMap or
-   * Secret, a mount that fails).
-   */
-  readonly kind: 'unschedulable' | 'image' | 'container';
-  /** The scheduler's condition reason or the container's waiting reason, e.g. ErrImageNeverPull. */
-  readonly reason: string;
-  /** Their message on one line; empty when they gave none. */
-  readonly message: string;
-}
 
 /** Waiting reasons of the driver container that keep it from starting until something changes, by kind. */
 const WAITING_PROBLEMS: ReadonlyMap<string, DriverProblem['kind']> = new Map(

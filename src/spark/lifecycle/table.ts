@@ -1,8 +1,7 @@
 // The SparkApplication state machine as data: for each state, the ordered steps decide() runs, and every
 // transition with its trigger and event. decide() can only move along a row of TRANSITIONS, and docs/lifecycle.md
 // is generated from this file (scripts/lifecycle/generate-docs.ts), so neither can drift from the code.
-import type { DriverProblem } from './observe.ts';
-import type { ApplicationState, EventType } from './types.ts';
+import type { ApplicationState, DriverProblem, EventType } from './types.ts';
 
 export type StepName =
   | 'suspendIfRequested'

@@ -258,3 +258,17 @@ export interface Decision {
 export class LifecycleInputError extends Error {
   override readonly name = 'LifecycleInputError';
 }
+
+/** Why a pending driver pod cannot start. Kubernetes may still resolve it (a new node, a pushed image). */
+export interface DriverProblem {
+  /**
+   * `unschedulable`: the scheduler found no node (PodScheduled False, reason Unschedulable); `image`: the kubelet
+   * cannot get the driver container's image; `container`: it cannot create the container (a missing ConfigMap or
+   * Secret, a mount that fails).
+   */
+  readonly kind: 'unschedulable' | 'image' | 'container';
+  /** The scheduler's condition reason or the container's waiting reason, e.g. ErrImageNeverPull. */
+  readonly reason: string;
+  /** Their message on one line; empty when they gave none. */
+  readonly message: string;
+}

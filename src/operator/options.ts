@@ -1,6 +1,7 @@
 // The operator's settings: one table of flags (names matching the kubeflow spark-operator's where it has them),
-// each with its environment variable, default and parser. The help text, the parser and (later) the Helm chart's
-// values are all derived from this table.
+// each with its environment variable, default and parser. The help text, the parser and the Helm chart's values are
+// all derived from this table.
+import type { IngressTls } from '../controllers/sparkapplication/settings.ts';
 
 export type Duration = number; // milliseconds
 
@@ -117,11 +118,6 @@ function json<T>(check: (value: unknown) => value is T, expected: string) {
       if (!check(value)) fail(flag, text, expected);
       return value;
     };
-}
-
-export interface IngressTls {
-  readonly hosts?: readonly string[];
-  readonly secretName?: string;
 }
 
 const isIngressTlsList = (v: unknown): v is readonly IngressTls[] =>
