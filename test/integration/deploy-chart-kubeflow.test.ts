@@ -3,10 +3,10 @@
 // objects carry kubeflow's names, the operator parses the rendered args, and a server-side dry run accepts them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type OperatorOptions, parseOperatorOptions } from '../../src/operator/options.ts';
 import { CHART_PATH, helm, type K8sObject, type RenderOptions, renderChart } from '../../src/deploy/helm.ts';
 import { canonicalJson, KUBEFLOW_VALUES } from '../../src/deploy/kubeflow-values.ts';
 import { checkOptions, serverAddresses } from '../../src/operator/config.ts';
+import { type OperatorOptions, parseOperatorOptions } from '../../src/operator/options.ts';
 import { kubectl, testNamespace } from '../support/kube.ts';
 import { sharedPath } from '../support/shared.ts';
 

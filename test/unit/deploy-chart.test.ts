@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { allCrds } from '../../src/api/index.ts';
-import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
 import { chartFlags, FIXED } from '../../src/deploy/chart.ts';
 import { CHART_DIR, expectedChartFiles } from '../../src/deploy/chart-files.ts';
 import {
@@ -18,6 +17,7 @@ import {
   OPERATOR_NAMESPACED_GRANTS,
   rulesFor,
 } from '../../src/deploy/rbac.ts';
+import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
 import { chartFlags } from '../../src/deploy/chart.ts';
 import { canonicalJson, KUBEFLOW_VALUES } from '../../src/deploy/kubeflow-values.ts';
+import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
 import { sharedPath } from '../support/shared.ts';
 
 const REFERENCE = sharedPath('reference', 'kubeflow-chart');

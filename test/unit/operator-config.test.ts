@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { OptionError, operatorFlagsHelp, parseOperatorOptions } from '../../src/operator/options.ts';
 import { embeddedBanner } from '../../src/operator/banner.ts';
 import {
   bindAddress,
@@ -13,6 +12,7 @@ import {
   serverAddresses,
   sparkHomeFor,
 } from '../../src/operator/config.ts';
+import { OptionError, operatorFlagsHelp, parseOperatorOptions } from '../../src/operator/options.ts';
 import { chooseTarget } from '../../src/operator/target.ts';
 
 const parse = (...argv: string[]) => parseOperatorOptions(argv).options;

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Cache } from '../cache/cache.ts';
 import type { Clock } from '../clock.ts';
-import { type GroupVersionKind, type KubeObject, type ObjectKey, gvk as parseGvk } from '../object.ts';
+import { type KubeObject, type ObjectKey, gvk as parseGvk } from '../object.ts';
 import type { KubeAccess } from '../rest/kubeconfig.ts';
 import { RestMapper } from '../rest/mapper.ts';
 import { RestClient } from '../rest/restclient.ts';
