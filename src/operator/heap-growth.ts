@@ -8,10 +8,10 @@
 // profile, `npm run bench -- scale --apps 10000 --executors 5 --namespaces 10 --cpu-prof-restart`). So, while the
 // caches fill, V8 grows the heap its own way (as without the flag); once they are full, the step is set back and one
 // full collection (124–146 ms) makes the next limit follow it from the live heap (without it the limit stays where
-// the fill left it, up to four times the heap, and RSS climbs to it as objects are replaced). With `npm run bench --
-// scale --apps 10000 --executors 5 --namespaces 10 '--restart-operator-flags=;--relax-heap-growth-while-syncing=false'`
-// the operator's CPU while a restart lists is 3.59–4.55 s this way against 5.84–6.48 s with the fixed step
-// throughout, and the restart caught up at 10.09–12.32 s against 12.77–14.66 s.
+// the fill left it, up to four times the heap, and RSS climbs to it as objects are replaced). `npm run bench -- scale
+// --apps 10000 --executors 5 --namespaces 10 --restart-operator-flags=…`, restarts alternating with and without
+// --relax-heap-growth-while-syncing=false: the operator's CPU while a restart lists 3.59–4.55 s this way against
+// 5.84–6.48 s with the fixed step throughout; caught up at 10.09–12.32 s against 12.77–14.66 s.
 //
 // V8 reads the growth flag each time it sets a new limit; Node keeps V8's flags writable after start for
 // v8.setFlagsFromString.
