@@ -5,7 +5,7 @@
 // Each measurement runs in a child process of its own (clean heap, `--expose-gc`), so RSS figures do not mix.
 // Usage: node bench/runtime.bench.ts   (BENCH_OBJECTS=2000 for a quicker run)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { silentLogger } from '../src/runtime/log.ts';
 import { type GroupVersionKind, gvkString, type KubeObject, keyString } from '../src/runtime/object.ts';
 import { KindSource } from '../src/runtime/source.ts';
 import { WorkQueue } from '../src/runtime/workqueue/queue.ts';
+import { saveResult } from './lib/machine.ts';
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? 10_000);
 const NODES = Math.max(2, Math.ceil(COUNT / 900)); // kwok nodes take 1000 pods each
@@ -296,11 +297,7 @@ function report(results: readonly Measurement[]): void {
     `ratios (sparkop / client-node): configmap events/s ${summary.ratios.configmapEventsPerSecond_sparkop_over_clientnode}, ` +
       `pod RSS ${summary.ratios.podRss_sparkop_over_clientnode}, pod heap ${summary.ratios.podHeap_sparkop_over_clientnode}`,
   );
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `runtime-${summary.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-  console.error(`[bench] saved ${file}`);
+  console.error(`[bench] saved ${saveResult('runtime', summary)}`);
   console.log(JSON.stringify(summary));
 }
 

@@ -1,7 +1,7 @@
 // Native submission vs spark-submit, same machine, same run: native builds per second (pure, no I/O) over the
 // conformance corpus, and seconds per application for the real spark-submit (pyspark, first pinned version) against
 // a private local control plane. Run: npm run bench -- submit   (BENCH_SUBMITS=N spark-submit runs, default 4)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -11,6 +11,7 @@ import { submissionSettings } from '../src/spark/settings.ts';
 import { coreSubmissionClient } from '../src/spark/submit/kube-client.ts';
 import { SparkSubmitSubmitter } from '../src/spark/submit/spark-submit.ts';
 import { corpus, pysparkHomes, tokenKubeconfig } from '../test/conformance/harness.ts';
+import { saveResult } from './lib/machine.ts';
 
 const SUBMITS = Number(process.env.BENCH_SUBMITS ?? 4);
 const apps = corpus().map((e) => e.app);
@@ -88,7 +89,5 @@ console.log(`| native (pure build) | ${result.nativeMsPerBuild} ms | ${result.na
 console.log(
   `| spark-submit ${version} | ${result.sparkSubmitSecondsPerApp.median} s (median of ${seconds.length}) | ${(1 / median).toFixed(2)} apps/s |`,
 );
-const dir = join(import.meta.dirname, 'results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'submit.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.error(`[bench] saved ${saveResult('submit', result)}`);
 console.log(JSON.stringify(result));
