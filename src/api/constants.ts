@@ -30,9 +30,3 @@ export const SPARK_CONNECT_PLURAL = 'sparkconnects';
 export const SPARK_CONNECT_SINGULAR = 'sparkconnect';
 export const SPARK_CONNECT_SHORT_NAME = 'sparkconn';
 export const SPARK_CONNECT_CRD_NAME = `${SPARK_CONNECT_PLURAL}.${API_GROUP}`;
-
-/**
- * kubeflow's finalizer on SparkApplications and ScheduledSparkApplications (the same name for both). sparkop never
- * adds it; it removes it from objects kubeflow's operator left behind, so that deleting them does not hang.
- */
-export const KUBEFLOW_FINALIZER = 'sparkoperator.k8s.io/finalizer';

@@ -78,3 +78,4 @@ export {
   validateSparkApplication,
   validateSparkConnect,
 } from './validate.ts';
+export * from './vocabulary.ts';

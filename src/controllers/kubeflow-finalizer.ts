@@ -1,7 +1,7 @@
 // Objects taken over from kubeflow's operator may carry its finalizer. sparkop owns what it creates (deleting an
 // application or a schedule lets the garbage collector take its pods, Services and runs) and needs no finalizer,
 // so on deletion it only removes kubeflow's, after what kubeflow's finalizer was for.
-import { KUBEFLOW_FINALIZER } from '../api/constants.ts';
+import { KUBEFLOW_FINALIZER } from '../api/vocabulary.ts';
 import { type Client, ignoreNotFound, jsonPatch, type KubeObject } from '../runtime/index.ts';
 
 /** Whether `obj` is being deleted and waits for kubeflow's finalizer. */

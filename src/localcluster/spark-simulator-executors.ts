@@ -2,10 +2,12 @@
 // from the driver pod and its spark.properties. Pure: the simulator's shell reads the inputs and creates the pods.
 import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { EXECUTOR_CONTAINER_NAME } from '../api/vocabulary.ts';
 import { resourceNamePrefix } from '../spark/names.ts';
 import { parseFactor, sizeToMiB } from '../spark/quantities.ts';
 
-export const EXECUTOR_CONTAINER_NAME = 'spark-kubernetes-executor';
+export { EXECUTOR_CONTAINER_NAME } from '../api/vocabulary.ts';
+
 /** The kubeflow labels a driver carries and its executors inherit. */
 const OPERATOR_LABEL_PREFIX = 'sparkoperator.k8s.io/';
 const MIN_OVERHEAD_MIB = 384;

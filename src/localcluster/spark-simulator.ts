@@ -7,6 +7,7 @@
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../api/constants.ts';
+import { APP_NAME_LABEL, CONNECT_NAME_LABEL } from '../api/vocabulary.ts';
 import {
   controllerFor,
   ignoreAlreadyExists,
@@ -49,8 +50,6 @@ const Pods = kind<Pod>('v1', 'Pod');
 const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
 const SparkApplications = kind<KubeObject>(API_GROUP_VERSION, SPARK_APPLICATION_KIND);
 
-const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
-const CONNECT_NAME_LABEL = 'sparkoperator.k8s.io/connect-name';
 const CONF_VOLUME = 'spark-conf-volume-driver';
 const POD_TEMPLATE_VOLUME = 'pod-template-volume';
 const POD_TEMPLATE_KEY = 'podspec-configmap-key';

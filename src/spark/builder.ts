@@ -25,7 +25,7 @@ import { mountSecretsStep } from './steps/mount-secrets.ts';
 import { mountVolumesStep } from './steps/mount-volumes.ts';
 import { podTemplateConfigMapStep } from './steps/pod-template-config-map.ts';
 import type { DriverBuild, DriverResource, DriverStep, SparkPod } from './steps/step.ts';
-import { DRIVER_CONTAINER, type SubmitRequest, submitRequest } from './submit-request.ts';
+import { DRIVER_CONTAINER_NAME, type SubmitRequest, submitRequest } from './submit-request.ts';
 
 /** Spark's driver feature steps in Spark's order, then the client's conf file, then sparkop's own. */
 export const DRIVER_STEPS: readonly DriverStep[] = [
@@ -62,7 +62,7 @@ function initialPod(template: V1Pod | undefined): SparkPod {
     };
   const copy = structuredClone(template);
   const containers = copy.spec?.containers ?? [];
-  const main = containers.find((c) => c.name === DRIVER_CONTAINER) ?? containers[0];
+  const main = containers.find((c) => c.name === DRIVER_CONTAINER_NAME) ?? containers[0];
   const others = containers.filter((c) => c !== main);
   return {
     pod: {

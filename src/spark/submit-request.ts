@@ -7,20 +7,26 @@
 import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { DriverSpec, ExecutorSpec, SparkApplication } from '../api/index.ts';
+import {
+  APP_NAME_LABEL,
+  DRIVER_CONTAINER_NAME,
+  EXECUTOR_CONTAINER_NAME,
+  LAUNCHED_BY_LABEL,
+  MUTATED_BY_LABEL,
+  SUBMISSION_ID_LABEL,
+} from '../api/vocabulary.ts';
 import { SparkConfError } from './quantities.ts';
 import type { SubmissionSettings } from './settings.ts';
 
-export const DRIVER_CONTAINER = 'spark-kubernetes-driver';
-export const EXECUTOR_CONTAINER = 'spark-kubernetes-executor';
-export const LABEL_APP_NAME = 'sparkoperator.k8s.io/app-name';
-export const LABEL_LAUNCHED_BY = 'sparkoperator.k8s.io/launched-by-spark-operator';
-/**
- * kubeflow marks the pods its webhook customises: a role's pods unless the application brings that role's own pod
- * template (with Spark 3.0.0 or newer). sparkop's generated templates play the webhook's part; the label follows
- * kubeflow's rule, so selectors that include it (the driver's headless Service) select the same pods.
- */
-export const LABEL_MUTATED_BY = 'sparkoperator.k8s.io/mutated-by-spark-operator';
-export const LABEL_SUBMISSION_ID = 'sparkoperator.k8s.io/submission-id';
+export {
+  APP_NAME_LABEL,
+  DRIVER_CONTAINER_NAME,
+  EXECUTOR_CONTAINER_NAME,
+  LAUNCHED_BY_LABEL,
+  MUTATED_BY_LABEL,
+  SUBMISSION_ID_LABEL,
+} from '../api/vocabulary.ts';
+
 /** Volumes whose name starts with this are Spark local dirs and go to spark-submit as volume properties. */
 const LOCAL_DIR_PREFIX = 'spark-local-dir-';
 
@@ -65,7 +71,7 @@ export function submitRequest(app: SparkApplication, settings: SubmissionSetting
   if (name.length > 63) {
     throw new SparkConfError(
       'metadata.name',
-      `"${name}" is longer than 63 characters: it is the value of the label ${LABEL_APP_NAME}`,
+      `"${name}" is longer than 63 characters: it is the value of the label ${APP_NAME_LABEL}`,
     );
   }
   if ((spec.mode ?? 'cluster') !== 'cluster') {
@@ -111,7 +117,7 @@ export function submitRequest(app: SparkApplication, settings: SubmissionSetting
   const executorTemplate = podTemplate(app, 'executor', settings, monitoring.executorPort);
   if (driverTemplate) {
     set('spark.kubernetes.driver.podTemplateFile', driverTemplate.path);
-    set('spark.kubernetes.driver.podTemplateContainerName', DRIVER_CONTAINER);
+    set('spark.kubernetes.driver.podTemplateContainerName', DRIVER_CONTAINER_NAME);
   }
   set('spark.kubernetes.driver.pod.name', spec.driver.podName ?? `${name}-driver`);
 
@@ -120,12 +126,12 @@ export function submitRequest(app: SparkApplication, settings: SubmissionSetting
     const labelKey = role === 'driver' ? 'spark.kubernetes.driver.label' : 'spark.kubernetes.executor.label';
     if (role === 'executor' && executorTemplate) {
       set('spark.kubernetes.executor.podTemplateFile', executorTemplate.path);
-      set('spark.kubernetes.executor.podTemplateContainerName', EXECUTOR_CONTAINER);
+      set('spark.kubernetes.executor.podTemplateContainerName', EXECUTOR_CONTAINER_NAME);
     }
-    set(`${labelKey}.${LABEL_APP_NAME}`, name);
-    set(`${labelKey}.${LABEL_LAUNCHED_BY}`, 'true');
-    if (!r.template || sparkVersionBelow3(spec.sparkVersion)) set(`${labelKey}.${LABEL_MUTATED_BY}`, 'true');
-    set(`${labelKey}.${LABEL_SUBMISSION_ID}`, settings.submissionId);
+    set(`${labelKey}.${APP_NAME_LABEL}`, name);
+    set(`${labelKey}.${LAUNCHED_BY_LABEL}`, 'true');
+    if (!r.template || sparkVersionBelow3(spec.sparkVersion)) set(`${labelKey}.${MUTATED_BY_LABEL}`, 'true');
+    set(`${labelKey}.${SUBMISSION_ID_LABEL}`, settings.submissionId);
     if (role === 'executor') set('spark.executor.instances', spec.executor.instances);
     set(`spark.kubernetes.${role}.container.image`, r.image ?? spec.image);
     set(`spark.${role}.cores`, r.cores);
@@ -363,7 +369,7 @@ function podTemplate(
   metricsPort: { name: string; port: number } | undefined,
 ): PodTemplate | undefined {
   const r: DriverSpec | ExecutorSpec = app.spec[role];
-  const containerName = role === 'driver' ? DRIVER_CONTAINER : EXECUTOR_CONTAINER;
+  const containerName = role === 'driver' ? DRIVER_CONTAINER_NAME : EXECUTOR_CONTAINER_NAME;
   const base = structuredClone((r.template ?? {}) as V1Pod);
   const pod: V1Pod = { metadata: base.metadata ?? {}, spec: base.spec ?? { containers: [] } };
   const spec = pod.spec!;

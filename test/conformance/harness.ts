@@ -9,7 +9,7 @@ import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api, type V1Pod } from '
 import { parseAllDocuments } from 'yaml';
 import type { SparkApplication } from '../../src/api/index.ts';
 import { parseProperties } from '../../src/spark/properties.ts';
-import { DRIVER_CONTAINER, EXECUTOR_CONTAINER, type SubmitRequest } from '../../src/spark/submit-request.ts';
+import { DRIVER_CONTAINER_NAME, EXECUTOR_CONTAINER_NAME, type SubmitRequest } from '../../src/spark/submit-request.ts';
 import { sharedPath } from '../support/shared.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -309,7 +309,7 @@ export function unexplainedTemplateFields(app: SparkApplication, request: Submit
       if (key in (own.spec ?? {})) continue;
       if (!POD_FIELD_SOURCES[key]?.(r, app)) out.push(`${role}: spec.${key}`);
     }
-    const mainName = role === 'driver' ? DRIVER_CONTAINER : EXECUTOR_CONTAINER;
+    const mainName = role === 'driver' ? DRIVER_CONTAINER_NAME : EXECUTOR_CONTAINER_NAME;
     const main = generated.spec?.containers.find((c) => c.name === mainName);
     const ownMain = own.spec?.containers?.find((c) => c.name === mainName) ?? {};
     for (const key of Object.keys(main ?? {})) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
-import { KUBEFLOW_FINALIZER } from '../../src/api/constants.ts';
+import { KUBEFLOW_FINALIZER } from '../../src/api/vocabulary.ts';
 import { registerScheduledSparkApplicationController } from '../../src/controllers/scheduledsparkapplication/index.ts';
 import {
   DEFAULT_CONTROLLER_SETTINGS,

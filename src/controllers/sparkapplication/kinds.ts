@@ -4,6 +4,8 @@ import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../../api/constants.t
 import type { SparkApplication } from '../../api/index.ts';
 import { type KubeObject, kind } from '../../runtime/index.ts';
 
+export { APP_NAME_LABEL, LAUNCHED_BY_LABEL, SPARK_ROLE_LABEL } from '../../api/vocabulary.ts';
+
 export type SparkApplicationObject = SparkApplication & KubeObject;
 
 export const SparkApplications = kind<SparkApplicationObject>(API_GROUP_VERSION, SPARK_APPLICATION_KIND);
@@ -11,8 +13,3 @@ export const Pods = kind<V1Pod & KubeObject>('v1', 'Pod');
 export const Services = kind<V1Service & KubeObject>('v1', 'Service');
 export const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
 export const Ingresses = kind<V1Ingress & KubeObject>('networking.k8s.io/v1', 'Ingress');
-
-/** Labels on everything sparkop creates for an application (kubeflow's names, so tools keep working). */
-export const LAUNCHED_BY_LABEL = 'sparkoperator.k8s.io/launched-by-spark-operator';
-export const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
-export const SPARK_ROLE_LABEL = 'spark-role';

@@ -9,6 +9,7 @@
 // again, never overwriting it.
 import type { V1Ingress, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
+import { SPARK_ROLE_LABEL } from '../../api/vocabulary.ts';
 import {
   applyPatch,
   BackgroundTasks,
@@ -181,7 +182,7 @@ export class SparkApplicationReconciler implements Reconciler {
         to: decision.status.applicationState?.state ?? '',
         rv: app.metadata?.resourceVersion,
         driver: input.driverPod
-          ? `${input.driverPod.phase ?? ''}/${input.driverPod.labels?.['sparkoperator.k8s.io/submission-id'] ?? ''}`
+          ? `${input.driverPod.phase ?? ''}/${input.driverPod.labels?.[SUBMISSION_ID_LABEL] ?? ''}`
           : 'none',
         actions: [...first.actions, ...(first.awaiting ? decision.actions : [])].map((a) => a.kind),
         requeueAfterMs: decision.requeueAfterMs,
@@ -215,7 +216,7 @@ export class SparkApplicationReconciler implements Reconciler {
       index: { name: PODS_BY_APPLICATION, value: `${namespace}/${app.metadata?.name ?? ''}` },
     });
     const executorPods = pods
-      .filter((p: V1Pod) => p.metadata?.labels?.['spark-role'] === 'executor')
+      .filter((p: V1Pod) => p.metadata?.labels?.[SPARK_ROLE_LABEL] === 'executor')
       .map((p: V1Pod) => summarizePod(p));
     const svc = await client.get(Services, { namespace, name: targets.uiServiceName }).catch(ignoreNotFound);
     const driverIngressServices: ObservedDriverIngressService[] = [];

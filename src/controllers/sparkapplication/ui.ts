@@ -1,6 +1,7 @@
 // The Spark UI's Service and Ingress as values (pure): the reconciler only creates them.
 import type { V1Ingress, V1IngressTLS, V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
+import { SPARK_ROLE_LABEL } from '../../api/vocabulary.ts';
 import { type EnsureUIIngress, type EnsureUIService, SUBMISSION_ID_LABEL } from '../../spark/lifecycle/index.ts';
 import { APP_NAME_LABEL, LAUNCHED_BY_LABEL } from './kinds.ts';
 import type { UiSettings } from './settings.ts';
@@ -39,7 +40,7 @@ export function uiService(app: SparkApplication, action: EnsureUIService): V1Ser
     },
     spec: {
       type: options?.serviceType || 'ClusterIP',
-      selector: { [APP_NAME_LABEL]: app.metadata.name ?? '', 'spark-role': 'driver' },
+      selector: { [APP_NAME_LABEL]: app.metadata.name ?? '', [SPARK_ROLE_LABEL]: 'driver' },
       ports: [
         {
           name: options?.servicePortName || 'spark-driver-ui-port',

@@ -1,24 +1,28 @@
 // Names, labels and ports of what sparkop creates for a SparkConnect: kubeflow's where kubeflow has them, so tools
 // that select kubeflow's Spark Connect pods keep working.
 import type { SparkConnect } from '../../api/index.ts';
+import {
+  CONNECT_NAME_LABEL,
+  DRIVER_CONTAINER_NAME,
+  LAUNCHED_BY_LABEL,
+  SPARK_ROLE_LABEL,
+} from '../../api/vocabulary.ts';
 
-/** The SparkConnect a pod, Service or ConfigMap belongs to (kubeflow's label). */
-export const CONNECT_NAME_LABEL = 'sparkoperator.k8s.io/connect-name';
-/** On pods sparkop starts (and, here, the Service and ConfigMap too: the operator's caches select by it). */
-export const LAUNCHED_BY_LABEL = 'sparkoperator.k8s.io/launched-by-spark-operator';
-/** On objects sparkop creates (kubeflow's label on the Service and ConfigMap). */
-export const CREATED_BY_LABEL = 'sparkoperator.k8s.io/created-by-spark-operator';
-export const SPARK_ROLE_LABEL = 'spark-role';
+export {
+  CONNECT_NAME_LABEL,
+  CREATED_BY_LABEL,
+  EXECUTOR_CONTAINER_NAME,
+  LAUNCHED_BY_LABEL,
+  SPARK_ROLE_LABEL,
+  SPARK_VERSION_LABEL,
+  SPEC_HASH_ANNOTATION,
+} from '../../api/vocabulary.ts';
+
 /** spark-role of the server pod (kubeflow's value); Spark labels the executors spark-role=executor. */
 export const CONNECT_SERVER_ROLE = 'connect-server';
-export const SPARK_VERSION_LABEL = 'spark-version';
-/** The hash of the spec a server pod (or the Service's inputs) was built from. */
-export const SPEC_HASH_ANNOTATION = 'sparkop.dev/spec-hash';
 
 /** The server's container: Spark's driver container name, which kubeflow's template examples use. */
-export const SERVER_CONTAINER_NAME = 'spark-kubernetes-driver';
-/** The executors' container in the executor pod template (spark.kubernetes.executor.podTemplateContainerName). */
-export const EXECUTOR_CONTAINER_NAME = 'spark-kubernetes-executor';
+export const SERVER_CONTAINER_NAME = DRIVER_CONTAINER_NAME;
 
 export const CONNECT_PORT = 15002;
 export const UI_PORT = 4040;

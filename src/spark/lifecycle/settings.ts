@@ -1,4 +1,6 @@
 // Operator settings for the lifecycle: defaults in one place, validated once.
+
+import { DRIVER_CONTAINER_NAME } from '../../api/vocabulary.ts';
 import { LifecycleInputError, type LifecycleSettings } from './types.ts';
 
 export const DEFAULT_SETTINGS: LifecycleSettings = Object.freeze({
@@ -11,7 +13,7 @@ export const DEFAULT_SETTINGS: LifecycleSettings = Object.freeze({
   ingressURLFormat: '',
   defaultTimeToLiveSeconds: 0,
   deletionPollIntervalMs: 5_000,
-  driverContainerName: 'spark-kubernetes-driver',
+  driverContainerName: DRIVER_CONTAINER_NAME,
 });
 
 /** Fills in defaults; a negative, fractional or non-finite number gets a LifecycleInputError naming the setting. */

@@ -2,21 +2,18 @@
 // DecideInput, calls decide(), performs the returned actions in order, and writes the returned status.
 import type { ApplicationState, ExecutorState, SparkApplication, SparkApplicationStatus } from '../../api/index.ts';
 
+export {
+  APP_NAME_LABEL,
+  DRIVER_CONTAINER_NAME,
+  SPARK_APP_SELECTOR_LABEL,
+  SPEC_HASH_ANNOTATION,
+  SUBMISSION_ID_LABEL,
+} from '../../api/vocabulary.ts';
+
 export type { ApplicationState, ExecutorState, SparkApplication, SparkApplicationStatus };
 
 /** The driver's state as derived from its pod by observeDriver (kubeflow's DriverState values). */
 export type DriverState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'UNKNOWN';
-
-/** The container of a driver pod that Spark runs the driver in (Spark's default name; kubeflow looks for it). */
-export const DRIVER_CONTAINER_NAME = 'spark-kubernetes-driver';
-/** Label on every pod of one submission: a new value per attempt. */
-export const SUBMISSION_ID_LABEL = 'sparkoperator.k8s.io/submission-id';
-/** Label with the application's name, on every pod sparkop creates for it. */
-export const APP_NAME_LABEL = 'sparkoperator.k8s.io/app-name';
-/** Spark's label with the Spark application id (spark.app.id). */
-export const SPARK_APP_SELECTOR_LABEL = 'spark-app-selector';
-/** Annotation on the SparkApplication with the hash of the spec last submitted (see spec-hash.ts). */
-export const SPEC_HASH_ANNOTATION = 'sparkop.dev/spec-hash';
 
 /**
  * What the lifecycle needs to know of a pod: the fields of a V1Pod it looks at, nothing else.

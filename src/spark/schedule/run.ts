@@ -4,14 +4,10 @@
 // `sparkctl create --from`. Pure.
 import { API_GROUP_VERSION, SCHEDULED_SPARK_APPLICATION_KIND, SPARK_APPLICATION_KIND } from '../../api/constants.ts';
 import type { ScheduledSparkApplication, SparkApplication } from '../../api/index.ts';
+import { RUN_TRIGGER_ANNOTATION, SCHEDULED_APP_NAME_LABEL, SCHEDULED_TIME_ANNOTATION } from '../../api/vocabulary.ts';
 import { formatTimestamp } from './decide.ts';
 
-/** kubeflow's label on every run: the name of the ScheduledSparkApplication. */
-export const SCHEDULED_APP_NAME_LABEL = 'sparkoperator.k8s.io/scheduled-app-name';
-/** The time the run was scheduled for (RFC 3339): orders runs for history, independent of creation delays. */
-export const SCHEDULED_TIME_ANNOTATION = 'sparkop.dev/scheduled-time';
-/** "schedule" or "manual" (`sparkctl create --from`), like kubectl's cronjob.kubernetes.io/instantiate. */
-export const RUN_TRIGGER_ANNOTATION = 'sparkop.dev/run-trigger';
+export { RUN_TRIGGER_ANNOTATION, SCHEDULED_APP_NAME_LABEL, SCHEDULED_TIME_ANNOTATION } from '../../api/vocabulary.ts';
 
 export type RunTrigger = 'schedule' | 'manual';
 

@@ -2,7 +2,7 @@
 // annotations, node selectors, pull secrets, scheduler; writes back the pod name, app id and overhead factor.
 import type { V1ContainerPort } from '@kubernetes/client-node';
 import type { DriverConf } from '../driver-conf.ts';
-import { DRIVER_CONTAINER } from '../submit-request.ts';
+import { DRIVER_CONTAINER_NAME } from '../submit-request.ts';
 import { addProperties, type DriverBuild, type DriverStep } from './step.ts';
 
 /** Scala's Double.toString for the factors Spark writes back ("0.1", "1.0"). */
@@ -31,7 +31,7 @@ function apply(build: DriverBuild, conf: DriverConf): DriverBuild {
   const old = build.pod.container;
   const container = {
     ...old,
-    name: old.name ?? DRIVER_CONTAINER,
+    name: old.name ?? DRIVER_CONTAINER_NAME,
     image: conf.image,
     imagePullPolicy: conf.imagePullPolicy,
     ports: [...(old.ports ?? []), ...driverPorts(conf)],

@@ -9,7 +9,7 @@ import { applicationOwner } from '../builder.ts';
 import type { DriverConf } from '../driver-conf.ts';
 import type { SubmissionSettings } from '../settings.ts';
 import {
-  DRIVER_CONTAINER,
+  DRIVER_CONTAINER_NAME,
   type SubmitRequest,
   sparkSubmitArgs,
   submitRequest,
@@ -110,7 +110,9 @@ function withDriverOwner(
   owner: NonNullable<DriverConf['owner']>,
   settings: SubmissionSettings,
 ): SubmitRequest {
-  const pod = structuredClone(request.driverTemplate?.pod ?? { spec: { containers: [{ name: DRIVER_CONTAINER }] } });
+  const pod = structuredClone(
+    request.driverTemplate?.pod ?? { spec: { containers: [{ name: DRIVER_CONTAINER_NAME }] } },
+  );
   pod.metadata = { ...pod.metadata, ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }] };
   const driverTemplate = templateFile(pod, 'driver', settings);
   return {
@@ -119,7 +121,7 @@ function withDriverOwner(
     conf: [
       ...request.conf,
       ['spark.kubernetes.driver.podTemplateFile', driverTemplate.path],
-      ['spark.kubernetes.driver.podTemplateContainerName', DRIVER_CONTAINER],
+      ['spark.kubernetes.driver.podTemplateContainerName', DRIVER_CONTAINER_NAME],
     ],
   };
 }
