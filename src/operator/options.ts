@@ -1,7 +1,7 @@
 // The operator's settings: one table of flags (names matching the kubeflow spark-operator's where it has them),
 // each with its environment variable, default and parser. The help text, the parser and the Helm chart's values are
 // all derived from this table.
-import type { IngressTls } from '../controllers/sparkapplication/settings.ts';
+import { DEFAULT_CONTROLLER_SETTINGS as DEFAULTS, type IngressTls } from '../controllers/sparkapplication/settings.ts';
 
 export type Duration = number; // milliseconds
 
@@ -152,7 +152,12 @@ export const OPERATOR_FLAGS = [
   flag('namespaces', list, [] as readonly string[], 'Namespaces to manage, comma-separated; empty: all namespaces.'),
   flag('namespace-selector', str, '', 'Label selector on namespaces to manage (with --namespaces empty).'),
   flag('label-selector-filter', str, '', 'Only manage SparkApplications whose labels match this selector.'),
-  flag('controller-threads', int(1, 1000), 10, 'Concurrent reconciles of the SparkApplication controller.'),
+  flag(
+    'controller-threads',
+    int(1, 1000),
+    DEFAULTS.controllerThreads,
+    'Concurrent reconciles of the SparkApplication controller.',
+  ),
   flag('cache-sync-timeout', duration, 30_000, 'How long to wait for the informer caches to sync at start.', {
     defaultText: '30s',
   }),
@@ -162,16 +167,31 @@ export const OPERATOR_FLAGS = [
     true,
     "While the initial lists fill the caches, let V8 grow the heap its own way; then back to the process's --heap-growing-percent.",
   ),
-  flag('max-tracked-executor-per-app', int(0), 1000, 'Executors tracked per application in its status.'),
+  flag(
+    'max-tracked-executor-per-app',
+    int(0),
+    DEFAULTS.maxTrackedExecutorPerApp,
+    'Executors tracked per application in its status.',
+  ),
   flag('workqueue-ratelimiter-bucket-qps', int(1), 10, 'Overall token bucket rate of the work queues.'),
   flag('workqueue-ratelimiter-bucket-size', int(1), 100, 'Overall token bucket size of the work queues.'),
   flag('workqueue-ratelimiter-max-delay', duration, 1_000_000, 'Longest per-item retry backoff.', {
     defaultText: '1000s',
   }),
-  flag('enable-batch-scheduler', bool, false, 'Enable batch schedulers (Volcano, YuniKorn, kube-scheduler plugins).'),
+  flag(
+    'enable-batch-scheduler',
+    bool,
+    DEFAULTS.batchScheduler.enabled,
+    'Enable batch schedulers (Volcano, YuniKorn, kube-scheduler plugins).',
+  ),
   flag('kube-scheduler-names', list, [] as readonly string[], 'kube-scheduler names usable as batch schedulers.'),
   flag('default-batch-scheduler', str, '', 'Batch scheduler for applications that name none.'),
-  flag('enable-ui-service', bool, true, 'Create a Service for the Spark web UI of each application.'),
+  flag(
+    'enable-ui-service',
+    bool,
+    DEFAULTS.ui.enableUiService,
+    'Create a Service for the Spark web UI of each application.',
+  ),
   flag('ingress-url-format', str, '', 'Ingress URL for the Spark UI, e.g. {{$appName}}.example.com/{{$appNamespace}}.'),
   flag('ingress-class-name', str, '', 'ingressClassName of the Spark UI ingresses.'),
   flag(
@@ -186,9 +206,15 @@ export const OPERATOR_FLAGS = [
     {} as Readonly<Record<string, string>>,
     'Default annotations of Spark UI ingresses, JSON object.',
   ),
-  flag('driver-pod-creation-grace-period', duration, 10_000, 'How long a missing driver pod is tolerated.', {
-    defaultText: '10s',
-  }),
+  flag(
+    'driver-pod-creation-grace-period',
+    duration,
+    DEFAULTS.driverPodCreationGracePeriodMs,
+    'How long a missing driver pod is tolerated.',
+    {
+      defaultText: '10s',
+    },
+  ),
   flag('submitter', oneOf(SUBMITTERS), 'native' as (typeof SUBMITTERS)[number], 'How drivers are submitted.'),
   flag('spark-home', str, '', 'Spark installation used by --submitter=spark-submit (default: $SPARK_HOME).'),
   flag('leader-election', bool, false, 'Elect one active replica through a Lease (the Helm chart turns it on).'),
@@ -205,7 +231,7 @@ export const OPERATOR_FLAGS = [
   flag(
     'metrics-job-start-latency-buckets',
     floatList,
-    [30, 60, 90, 120, 150, 180, 210, 240, 270, 300] as readonly number[],
+    DEFAULTS.metrics.jobStartLatencyBuckets as readonly number[],
     'Buckets (seconds) of the job start latency histogram.',
   ),
   flag('health-probe-bind-address', address, ':8081', 'Address of /healthz and /readyz (0 disables it).'),

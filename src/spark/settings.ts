@@ -20,7 +20,7 @@ export interface SubmissionSettings {
   readonly templateDir: string;
 }
 
-export const DEFAULT_SETTINGS = {
+export const DEFAULT_SUBMISSION_SETTINGS = {
   masterURL: 'k8s://https://kubernetes.default.svc:443',
   sparkUser: 'spark',
   templateDir: '/tmp/spark',
@@ -30,5 +30,5 @@ export const DEFAULT_SETTINGS = {
 export function submissionSettings(
   given: Pick<SubmissionSettings, 'submissionId' | 'attempt' | 'submitTimeMs'> & Partial<SubmissionSettings>,
 ): SubmissionSettings {
-  return { ...DEFAULT_SETTINGS, ...given };
+  return { ...DEFAULT_SUBMISSION_SETTINGS, ...given };
 }

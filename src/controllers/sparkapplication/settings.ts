@@ -1,6 +1,6 @@
 // The controller's settings: its own type, which the operator fills from its flags (src/operator/controllers.ts)
 // once at start; the controller knows nothing of flags.
-import type { LifecycleSettings } from '../../spark/lifecycle/index.ts';
+import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from '../../spark/lifecycle/index.ts';
 import type { SubmissionSettings } from '../../spark/settings.ts';
 import type { Submitter } from '../../spark/submit/contract.ts';
 
@@ -68,15 +68,15 @@ export const DEFAULT_CONTROLLER_SETTINGS: SparkApplicationControllerSettings = O
   namespaces: [],
   labelSelectorFilter: '',
   ui: {
-    enableUiService: true,
+    enableUiService: DEFAULT_LIFECYCLE_SETTINGS.enableUIService,
     ingressUrlFormat: '',
     ingressClassName: '',
     ingressTls: [],
     ingressAnnotations: {},
   },
-  driverPodCreationGracePeriodMs: 10_000,
-  maxTrackedExecutorPerApp: 1000,
-  defaultTimeToLiveSeconds: 0,
+  driverPodCreationGracePeriodMs: DEFAULT_LIFECYCLE_SETTINGS.driverPodCreationGracePeriodMs,
+  maxTrackedExecutorPerApp: DEFAULT_LIFECYCLE_SETTINGS.maxTrackedExecutors,
+  defaultTimeToLiveSeconds: DEFAULT_LIFECYCLE_SETTINGS.defaultTimeToLiveSeconds,
   submitter: 'native',
   submission: {},
   batchScheduler: { enabled: false, kubeSchedulerNames: [], defaultBatchScheduler: '' },

@@ -1,5 +1,5 @@
 // docs/lifecycle.md, rendered from the transition table. Deterministic: table order, no timestamps.
-import { DEFAULT_SETTINGS } from './settings.ts';
+import { DEFAULT_LIFECYCLE_SETTINGS } from './settings.ts';
 import { SPEC_FIELDS_OUTSIDE_HASH } from './spec-hash.ts';
 import { DRIVER_PROBLEMS, STATES, STEP_DOCS, type StepName, TRANSITIONS } from './table.ts';
 import { type ApplicationState, SPEC_HASH_ANNOTATION } from './types.ts';
@@ -27,8 +27,8 @@ export function renderLifecycleDoc(): string {
     `\`${SPEC_HASH_ANNOTATION}\` (adopted from another operator, or submitted by an earlier sparkop build) keep it`,
     'instead. A different hash replaces the run. Terminal states ignore spec changes.',
     '',
-    `Defaults: driver pod creation grace period ${DEFAULT_SETTINGS.driverPodCreationGracePeriodMs / 1000} s; at most`,
-    `${DEFAULT_SETTINGS.maxTrackedExecutors} executors tracked; retry intervals 5 s when the restart policy is not Never.`,
+    `Defaults: driver pod creation grace period ${DEFAULT_LIFECYCLE_SETTINGS.driverPodCreationGracePeriodMs / 1000} s; at most`,
+    `${DEFAULT_LIFECYCLE_SETTINGS.maxTrackedExecutors} executors tracked; retry intervals 5 s when the restart policy is not Never.`,
     '',
     '## States and their steps',
     '',

@@ -23,7 +23,7 @@ export {
   summarizePod,
 } from './observe.ts';
 export { type ResolvedRestartPolicy, resolveRestartPolicy } from './policy.ts';
-export { DEFAULT_SETTINGS, resolveSettings } from './settings.ts';
+export { DEFAULT_LIFECYCLE_SETTINGS, resolveSettings } from './settings.ts';
 export { SPEC_FIELDS_OUTSIDE_HASH, specChangedSinceSubmission, specFingerprint, specHash } from './spec-hash.ts';
 export {
   DRIVER_PROBLEMS,

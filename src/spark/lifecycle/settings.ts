@@ -3,7 +3,7 @@
 import { DRIVER_CONTAINER_NAME } from '../../api/vocabulary.ts';
 import { LifecycleInputError, type LifecycleSettings } from './types.ts';
 
-export const DEFAULT_SETTINGS: LifecycleSettings = Object.freeze({
+export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = Object.freeze({
   // kubeflow's --driver-pod-creation-grace-period default.
   driverPodCreationGracePeriodMs: 10_000,
   // kubeflow's chart default for --max-tracked-executor-per-app.
@@ -18,7 +18,7 @@ export const DEFAULT_SETTINGS: LifecycleSettings = Object.freeze({
 
 /** Fills in defaults; a negative, fractional or non-finite number gets a LifecycleInputError naming the setting. */
 export function resolveSettings(partial: Partial<LifecycleSettings> = {}): LifecycleSettings {
-  const s: LifecycleSettings = { ...DEFAULT_SETTINGS, ...stripUndefined(partial) };
+  const s: LifecycleSettings = { ...DEFAULT_LIFECYCLE_SETTINGS, ...stripUndefined(partial) };
   const counts = [
     'driverPodCreationGracePeriodMs',
     'maxTrackedExecutors',
