@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { SparkApplication } from '../../src/api/index.ts';
-import { planBatchScheduling, withoutBatchScheduler } from '../../src/controllers/sparkapplication/batch-scheduler.ts';
 import { ApplicationMetrics, metricChanges } from '../../src/controllers/sparkapplication/metrics.ts';
-import { prepareSubmission } from '../../src/controllers/sparkapplication/prepare.ts';
-import { splitIngressUrl, uiIngress, uiProxyBase, uiService } from '../../src/controllers/sparkapplication/ui.ts';
+import { planBatchScheduling, withoutBatchScheduler } from '../../src/spark/objects/batch-scheduler.ts';
+import { prepareSubmission } from '../../src/spark/objects/prepare.ts';
+import { splitIngressUrl, uiIngress, uiProxyBase, uiService } from '../../src/spark/objects/ui.ts';
 
 const app = (spec: Partial<SparkApplication['spec']> = {}): SparkApplication =>
   ({

@@ -2,7 +2,6 @@
 // and the builders turn such an action into the objects kubeflow would create.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { driverIngress, driverIngressService } from '../../src/controllers/sparkapplication/driver-ingress.ts';
 import {
   type Action,
   type DecideInput,
@@ -13,6 +12,7 @@ import {
   type SparkApplication,
   SUBMISSION_ID_LABEL,
 } from '../../src/spark/lifecycle/index.ts';
+import { driverIngress, driverIngressService } from '../../src/spark/objects/driver-ingress.ts';
 import { driverPod, input, makeApp, reasons, withState } from './lifecycle-helpers.ts';
 
 type Entry = NonNullable<SparkApplication['spec']['driverIngressOptions']>[number];

@@ -42,10 +42,12 @@ import {
   SUBMISSION_ID_LABEL,
   summarizePod,
 } from '../../spark/lifecycle/index.ts';
+import { type BatchPlan, planBatchScheduling, withoutBatchScheduler } from '../../spark/objects/batch-scheduler.ts';
+import { driverIngress, driverIngressService } from '../../spark/objects/driver-ingress.ts';
+import { prepareSubmission } from '../../spark/objects/prepare.ts';
+import { uiIngress, uiService } from '../../spark/objects/ui.ts';
 import type { Submitter } from '../../spark/submit/contract.ts';
 import { removeKubeflowFinalizer, waitsForKubeflowFinalizer } from '../kubeflow-finalizer.ts';
-import { type BatchPlan, planBatchScheduling, withoutBatchScheduler } from './batch-scheduler.ts';
-import { driverIngress, driverIngressService } from './driver-ingress.ts';
 import {
   APP_NAME_LABEL,
   Ingresses,
@@ -56,11 +58,9 @@ import {
   SparkApplications,
 } from './kinds.ts';
 import { type ApplicationMetrics, metricChanges } from './metrics.ts';
-import { prepareSubmission } from './prepare.ts';
 import { PODS_BY_APPLICATION } from './scope.ts';
 import { lifecycleSettings, type SparkApplicationControllerSettings } from './settings.ts';
 import { submitAttempt } from './submission.ts';
-import { uiIngress, uiService } from './ui.ts';
 
 /** Bounds the decide-again loop of one reconcile; a longer chain continues in the next reconcile. */
 const MAX_ROUNDS_PER_RECONCILE = 5;

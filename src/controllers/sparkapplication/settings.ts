@@ -1,23 +1,12 @@
 // The controller's settings: its own type, which the operator fills from its flags (src/operator/controllers.ts)
 // once at start; the controller knows nothing of flags.
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from '../../spark/lifecycle/index.ts';
+import type { BatchSchedulerSettings, UiSettings } from '../../spark/objects/settings.ts';
+
+export type { BatchSchedulerSettings, IngressTls, UiSettings } from '../../spark/objects/settings.ts';
+
 import type { SubmissionSettings } from '../../spark/settings.ts';
 import type { Submitter } from '../../spark/submit/contract.ts';
-
-/** One TLS entry of the UI Ingress (--ingress-tls). */
-export interface IngressTls {
-  readonly hosts?: readonly string[];
-  readonly secretName?: string;
-}
-
-export interface BatchSchedulerSettings {
-  /** --enable-batch-scheduler: without it a named batch scheduler is ignored, as kubeflow does, with a Warning event. */
-  readonly enabled: boolean;
-  /** --kube-scheduler-names: scheduler names served by the kube-scheduler coscheduling plugin. */
-  readonly kubeSchedulerNames: readonly string[];
-  /** --default-batch-scheduler: used by applications that name none. */
-  readonly defaultBatchScheduler: string;
-}
 
 export interface ApplicationMetricsSettings {
   /** --metrics-prefix, put before every metric name. */
@@ -26,16 +15,6 @@ export interface ApplicationMetricsSettings {
   readonly labels: readonly string[];
   /** --metrics-job-start-latency-buckets, in seconds. */
   readonly jobStartLatencyBuckets: readonly number[];
-}
-
-export interface UiSettings {
-  /** --enable-ui-service. */
-  readonly enableUiService: boolean;
-  /** --ingress-url-format: {{$appName}}, {{$appNamespace}}, {{$appId}}; empty: no Ingress. */
-  readonly ingressUrlFormat: string;
-  readonly ingressClassName: string;
-  readonly ingressTls: readonly IngressTls[];
-  readonly ingressAnnotations: Readonly<Record<string, string>>;
 }
 
 export interface SparkApplicationControllerSettings {
@@ -93,7 +72,7 @@ export function lifecycleSettings(
     driverPodCreationGracePeriodMs: settings.driverPodCreationGracePeriodMs,
     maxTrackedExecutors: settings.maxTrackedExecutorPerApp,
     enableUIService: settings.ui.enableUiService,
-    // {{$appId}} is known only once the driver runs; until then the Ingress waits (see ui.ts).
+    // {{$appId}} is known only once the driver runs; until then the Ingress waits (see spark/objects/ui.ts).
     ingressURLFormat:
       format.includes('{{$appId}}') && !sparkApplicationId
         ? ''

@@ -6,7 +6,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { withDefaults } from '../../api/defaults.ts';
 import type { SparkApplication } from '../../api/index.ts';
 import type { KubeObject } from '../../runtime/index.ts';
-import { metricsConfigMapName } from '../../spark/submit-request.ts';
+import { metricsConfigMapName } from '../submit-request.ts';
 import type { BatchPlan } from './batch-scheduler.ts';
 import { applicationOwner, ourLabels, uiProxyBase } from './ui.ts';
 

@@ -1,9 +1,8 @@
 // The Spark UI's Service and Ingress as values (pure): the reconciler only creates them.
 import type { V1Ingress, V1IngressTLS, V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
-import { SPARK_ROLE_LABEL } from '../../api/vocabulary.ts';
-import { type EnsureUIIngress, type EnsureUIService, SUBMISSION_ID_LABEL } from '../../spark/lifecycle/index.ts';
-import { APP_NAME_LABEL, LAUNCHED_BY_LABEL } from './kinds.ts';
+import { APP_NAME_LABEL, LAUNCHED_BY_LABEL, SPARK_ROLE_LABEL } from '../../api/vocabulary.ts';
+import { type EnsureUIIngress, type EnsureUIService, SUBMISSION_ID_LABEL } from '../lifecycle/index.ts';
 import type { UiSettings } from './settings.ts';
 
 /** The controller owner reference that makes an object belong to the application (deleted with it by the GC). */

@@ -5,8 +5,8 @@
 // changed servicePort leaves no Service of the old port behind — and no status field has to remember their names.
 import type { V1Ingress, V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import type { SparkApplication } from '../../api/index.ts';
-import { type EnsureDriverIngress, SUBMISSION_ID_LABEL } from '../../spark/lifecycle/index.ts';
-import { APP_NAME_LABEL, SPARK_ROLE_LABEL } from './kinds.ts';
+import { APP_NAME_LABEL, SPARK_ROLE_LABEL } from '../../api/vocabulary.ts';
+import { type EnsureDriverIngress, SUBMISSION_ID_LABEL } from '../lifecycle/index.ts';
 import type { UiSettings } from './settings.ts';
 import { ingressFor, ourLabels } from './ui.ts';
 
