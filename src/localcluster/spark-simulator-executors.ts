@@ -4,31 +4,14 @@ import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { EXECUTOR_CONTAINER_NAME } from '../api/vocabulary.ts';
 import { resourceNamePrefix } from '../spark/names.ts';
-import { parseFactor, sizeToMiB } from '../spark/quantities.ts';
+import { executorRequest, type SparkProperties } from '../spark/pod-requests.ts';
 
 export { EXECUTOR_CONTAINER_NAME } from '../api/vocabulary.ts';
 
 /** The kubeflow labels a driver carries and its executors inherit. */
 const OPERATOR_LABEL_PREFIX = 'sparkoperator.k8s.io/';
-const MIN_OVERHEAD_MIB = 384;
 
-export type SparkProperties = Readonly<Record<string, string>>;
-
-/** How many executors the driver asks for at start (static allocation, else dynamic allocation's initial count). */
-export function requestedExecutors(props: SparkProperties): number {
-  const dynamic = props['spark.dynamicAllocation.enabled'] === 'true';
-  const candidates = dynamic
-    ? [
-        props['spark.dynamicAllocation.initialExecutors'],
-        props['spark.dynamicAllocation.minExecutors'],
-        props['spark.executor.instances'],
-      ]
-    : [props['spark.executor.instances']];
-  for (const c of candidates) {
-    if (c !== undefined && /^\d+$/.test(c.trim())) return Number(c);
-  }
-  return dynamic ? 0 : 2; // Spark's default spark.executor.instances is 2
-}
+export { requestedExecutors, type SparkProperties } from '../spark/pod-requests.ts';
 
 /**
  * The executors' name prefix: spark.kubernetes.executor.podNamePrefix, else (as the driver does when it is unset) a
@@ -49,15 +32,6 @@ function withPrefix(props: SparkProperties, prefix: string): Record<string, stri
   return out;
 }
 
-function memoryMiB(props: SparkProperties): number {
-  const memory = sizeToMiB(props['spark.executor.memory'] ?? '1g', 'spark.executor.memory');
-  const explicit = props['spark.executor.memoryOverhead'];
-  if (explicit !== undefined) return memory + sizeToMiB(explicit, 'spark.executor.memoryOverhead');
-  const factorText = props['spark.executor.memoryOverheadFactor'] ?? props['spark.kubernetes.memoryOverheadFactor'];
-  const factor = factorText === undefined ? 0.1 : parseFactor(factorText, 'spark.kubernetes.memoryOverheadFactor');
-  return memory + Math.max(Math.floor(factor * memory), MIN_OVERHEAD_MIB);
-}
-
 export interface ExecutorInput {
   readonly driver: V1Pod;
   readonly props: SparkProperties;
@@ -72,9 +46,10 @@ export function executorPod({ driver, props, execId, template }: ExecutorInput):
   const appName = props['spark.app.name'] ?? driverLabels['spark-app-name'] ?? driver.metadata?.name ?? 'spark';
   const name = `${executorNamePrefix(props, appName)}-exec-${execId}`;
   const cores = props['spark.executor.cores'] ?? '1';
-  const cpuRequest = props['spark.kubernetes.executor.request.cores'] ?? cores;
+  const requests = executorRequest(props);
+  const cpuRequest = requests.cpu;
   const cpuLimit = props['spark.kubernetes.executor.limit.cores'];
-  const memory = `${memoryMiB(props)}Mi`;
+  const memory = `${requests.memoryMiB}Mi`;
   const driverImage = driver.spec?.containers[0]?.image;
   const image =
     props['spark.kubernetes.executor.container.image'] ?? props['spark.kubernetes.container.image'] ?? driverImage;

@@ -23,6 +23,8 @@ const app = (spec: Partial<SparkApplication['spec']> = {}): SparkApplication =>
     },
   }) as SparkApplication;
 
+const baseApp = app;
+
 const st = (state: string, extra: Record<string, unknown> = {}) =>
   ({ applicationState: { state }, driverInfo: {}, ...extra }) as SparkApplication['status'] & object;
 
@@ -112,6 +114,9 @@ test('running gauges are counted from the applications at each scrape (a restart
 });
 
 test('batch schedulers: off, unknown, volcano, yunikorn, kube-scheduler', () => {
+  // A buildable application: the gang is sized from what its pods will request.
+  const app = (spec: Partial<SparkApplication['spec']> = {}) =>
+    baseApp({ image: 'spark:3.5.8', mainClass: 'Pi', mainApplicationFile: 'local:///pi.jar', ...spec });
   const off = { enabled: false, kubeSchedulerNames: [], defaultBatchScheduler: '' };
   const on = { ...off, enabled: true };
   assert.deepEqual(planBatchScheduling(app(), on), { kind: 'none' });
@@ -132,21 +137,38 @@ test('batch schedulers: off, unknown, volcano, yunikorn, kube-scheduler', () => 
     assert.equal(volcano.plan.requires?.group, 'scheduling.volcano.sh');
     assert.equal(volcano.plan.driverAnnotations['scheduling.k8s.io/group-name'], 'spark-pi-pg');
     const pg = volcano.plan.objects[0] as { spec: { minResources: Record<string, string>; queue: string } };
-    assert.deepEqual(pg.spec.minResources, { cpu: '5', memory: '2560Mi' });
+    // Driver 1 core, 512m + 384m overhead; two executors of 2 cores, 1g + 384m: what the pods will request.
+    assert.deepEqual(pg.spec.minResources, { cpu: '5', memory: '3712Mi' });
     assert.equal(pg.spec.queue, 'q');
   }
+  // sparkConf overrides count, as in the pods: executor CPU requests of 500m, an executor overhead of 1g.
+  const tuned = planBatchScheduling(
+    app({
+      batchScheduler: 'volcano',
+      sparkConf: { 'spark.kubernetes.executor.request.cores': '500m', 'spark.executor.memoryOverhead': '1g' },
+    }),
+    on,
+  );
+  assert.deepEqual(
+    tuned.kind === 'plan' ? (tuned.plan.objects[0] as { spec: { minResources: unknown } }).spec.minResources : {},
+    { cpu: '2', memory: `${896 + 2 * 2048}Mi` },
+  );
+  // A spec its pods cannot be built from fails as its submission would.
+  const unbuildable = planBatchScheduling(baseApp({ batchScheduler: 'volcano' }), on);
+  assert.match(unbuildable.kind === 'error' ? unbuildable.message : '', /spec\.(image|mainApplicationFile)/);
   const yk = planBatchScheduling(app({ batchScheduler: 'yunikorn' }), on);
   assert.ok(yk.kind === 'plan' && yk.plan.requires === undefined);
   if (yk.kind === 'plan') {
     const groups = JSON.parse(yk.plan.driverAnnotations['yunikorn.apache.org/task-groups'] ?? '[]') as {
       name: string;
       minMember: number;
+      minResource: Record<string, string>;
     }[];
     assert.deepEqual(
-      groups.map((g) => [g.name, g.minMember]),
+      groups.map((g) => [g.name, g.minMember, g.minResource]),
       [
-        ['spark-driver', 1],
-        ['spark-executor', 2],
+        ['spark-driver', 1, { cpu: '1', memory: '896Mi' }],
+        ['spark-executor', 2, { cpu: '2', memory: '1408Mi' }],
       ],
     );
   }

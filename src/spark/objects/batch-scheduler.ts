@@ -1,7 +1,10 @@
 // Batch schedulers (pure): what an application's pods need so that Volcano, YuniKorn or the kube-scheduler
 // coscheduling plugin schedules them as a gang, and the PodGroup objects they read.
+import { withDefaults } from '../../api/defaults.ts';
 import type { SparkApplication } from '../../api/index.ts';
 import type { GroupVersionKind, KubeObject } from '../../runtime/index.ts';
+import { cpuQuantity, milliCPU, type PodRequest, podRequests } from '../pod-requests.ts';
+import { SparkConfError } from '../quantities.ts';
 import type { BatchSchedulerSettings } from './settings.ts';
 import { applicationOwner, ourLabels } from './ui.ts';
 
@@ -48,10 +51,16 @@ export function planBatchScheduling(app: SparkApplication, settings: BatchSchedu
         '--enable-batch-scheduler); the pods go to the default scheduler',
     };
   }
-  if (requested === 'volcano') return { kind: 'plan', plan: volcanoPlan(app) };
-  if (requested === 'yunikorn') return { kind: 'plan', plan: yunikornPlan(app) };
-  if (requested === 'kube-scheduler' || settings.kubeSchedulerNames.includes(requested)) {
-    return { kind: 'plan', plan: coschedulingPlan(app, requested) };
+  try {
+    if (requested === 'volcano') return { kind: 'plan', plan: volcanoPlan(app) };
+    if (requested === 'yunikorn') return { kind: 'plan', plan: yunikornPlan(app) };
+    if (requested === 'kube-scheduler' || settings.kubeSchedulerNames.includes(requested)) {
+      return { kind: 'plan', plan: coschedulingPlan(app, requested) };
+    }
+  } catch (err) {
+    // The gang is sized from the pods' requests: a spec they cannot be built from fails as the submission would.
+    if (err instanceof SparkConfError) return { kind: 'error', message: err.message };
+    throw err;
   }
   return {
     kind: 'error',
@@ -69,13 +78,11 @@ export function podGroupName(app: SparkApplication): string {
   return `spark-${app.metadata.name ?? ''}-pg`;
 }
 
-function executorCount(app: SparkApplication): number {
-  const da = app.spec.dynamicAllocation;
-  if (da?.enabled) return da.minExecutors ?? da.initialExecutors ?? 0;
-  return app.spec.executor?.instances ?? 1;
-}
-
-/** Sums cores and memory of the driver and the executors it starts with (gang size), as quantities. */
+/**
+ * The gang's size: what the driver and the executors it starts with request, resolved as their pods are built (CPU
+ * requests, memory with its overhead, sparkConf overrides, kubeflow's defaults) — or batchSchedulerOptions.resources
+ * when the application gives them.
+ */
 export function minResources(app: SparkApplication): Record<string, string> {
   const given = app.spec.batchSchedulerOptions?.resources;
   if (given)
@@ -84,20 +91,9 @@ export function minResources(app: SparkApplication): Record<string, string> {
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([k, v]) => [k, String(v)]),
     );
-  const n = executorCount(app);
-  const cores = (app.spec.driver?.cores ?? 1) + n * (app.spec.executor?.cores ?? 1);
-  const mem = memoryMiB(app.spec.driver?.memory) + n * memoryMiB(app.spec.executor?.memory);
-  return { cpu: String(cores), memory: `${mem}Mi` };
-}
-
-/** Spark memory strings ("512m", "1g") in MiB; Spark's default 1g when unset or unreadable. */
-export function memoryMiB(text: string | undefined): number {
-  const m = /^(\d+)([kmgt]?)b?$/i.exec((text ?? '').trim());
-  if (!m) return 1024;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  const factor: Record<string, number> = { '': 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
-  return Math.ceil(n * (factor[unit] ?? 1));
+  const { driver, executor, executors } = podRequests(withDefaults(app));
+  const cpu = milliCPU(driver.cpu) + executors * milliCPU(executor.cpu);
+  return { cpu: cpuQuantity(cpu), memory: `${driver.memoryMiB + executors * executor.memoryMiB}Mi` };
 }
 
 function podGroup(app: SparkApplication, gvk: GroupVersionKind, spec: Record<string, unknown>): KubeObject {
@@ -138,15 +134,15 @@ function volcanoPlan(app: SparkApplication): BatchPlan {
 
 // YuniKorn reads task groups from pod annotations; it has no CRD of its own to check.
 function yunikornPlan(app: SparkApplication): BatchPlan {
-  const n = executorCount(app);
-  const group = (name: string, members: number, cores: number, memory: string | undefined) => ({
+  const { driver, executor, executors } = podRequests(withDefaults(app));
+  const group = (name: string, members: number, request: PodRequest) => ({
     name,
     minMember: members,
-    minResource: { cpu: String(cores), memory: `${memoryMiB(memory)}Mi` },
+    minResource: { cpu: cpuQuantity(milliCPU(request.cpu)), memory: `${request.memoryMiB}Mi` },
   });
   const taskGroups = [
-    group('spark-driver', 1, app.spec.driver?.cores ?? 1, app.spec.driver?.memory),
-    ...(n > 0 ? [group('spark-executor', n, app.spec.executor?.cores ?? 1, app.spec.executor?.memory)] : []),
+    group('spark-driver', 1, driver),
+    ...(executors > 0 ? [group('spark-executor', executors, executor)] : []),
   ];
   return {
     scheduler: 'yunikorn',
