@@ -4,8 +4,9 @@
 # The `build` stage emits the TypeScript sources as JavaScript (src/ → dist/, tsconfig.build.json, emit only); the
 # image holds dist/, the production dependencies and the base image's Node 24, and runs dist/cli/sparkop.js: running
 # the .ts sources would load Node's type stripper, about 26 MB of RSS for the life of the process. At run time the
-# operator reads no file outside dist/ (src/api/k8s/definitions.json is emitted next to its module; the embedded local
-# control plane, which would need scripts/ and examples/, is never started in a cluster). The `node` npm package (the
+# operator reads no file outside dist/ (src/api/k8s/definitions.json is emitted next to its module). The development
+# tooling of src/dev/ (the embedded control plane, the Spark simulator) is not in the build context: the operator
+# imports it only on demand, in the embedded mode, which never runs in a cluster. The `node` npm package (the
 # project's Node for development) is a dev dependency and is not installed. The process writes nothing outside /tmp
 # (the chart mounts an emptyDir there), so it runs with a read-only root filesystem.
 ARG NODE_IMAGE=node:24-bookworm-slim

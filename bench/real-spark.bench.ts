@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../src/controllers/sparkapplication/kinds.ts';
-import { REAL_NODE_COMPONENTS } from '../src/localcluster/realnode.ts';
+import { REAL_NODE_COMPONENTS } from '../src/dev/localcluster/realnode.ts';
 import { prepareSparkJobNamespace } from '../src/operator/job-namespace.ts';
 import { DRIVER_CONTAINER_NAME } from '../src/spark/lifecycle/types.ts';
 import { numberFlag } from './lib/args.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { LocalCluster } from '../src/localcluster/cluster.ts';
+import { LocalCluster } from '../src/dev/localcluster/cluster.ts';
 import { kind, newClient } from '../src/runtime/client/client.ts';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 500);

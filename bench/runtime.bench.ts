@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
-import { LocalCluster } from '../src/localcluster/cluster.ts';
+import { LocalCluster } from '../src/dev/localcluster/cluster.ts';
 import { Cache } from '../src/runtime/cache/cache.ts';
 import { kind, newClient } from '../src/runtime/client/client.ts';
 import { realClock } from '../src/runtime/clock.ts';

@@ -44,7 +44,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { Pods } from '../src/controllers/sparkapplication/kinds.ts';
-import { executorPod } from '../src/localcluster/spark-simulator-executors.ts';
+import { executorPod } from '../src/dev/localcluster/spark-simulator-executors.ts';
 import { isAlreadyExists, type Kind, type KubeObject, kind } from '../src/runtime/index.ts';
 import { parseProperties } from '../src/spark/properties.ts';
 import { appNames, benchApp } from './lib/apps.ts';

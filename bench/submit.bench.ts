@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { LocalCluster } from '../src/localcluster/cluster.ts';
+import { LocalCluster } from '../src/dev/localcluster/cluster.ts';
 import { buildNativeSubmission } from '../src/spark/builder.ts';
 import { submissionSettings } from '../src/spark/settings.ts';
 import { coreSubmissionClient } from '../src/spark/submit/kube-client.ts';

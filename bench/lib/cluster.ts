@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { installCrds } from '../../src/api/index.ts';
-import { type ComponentName, LocalCluster } from '../../src/localcluster/cluster.ts';
+import { type ComponentName, LocalCluster } from '../../src/dev/localcluster/cluster.ts';
 import { ignoreAlreadyExists } from '../../src/runtime/errors.ts';
 import { type Client, type KubeObject, kind, newClient } from '../../src/runtime/index.ts';
 import { RestClient } from '../../src/runtime/rest/restclient.ts';

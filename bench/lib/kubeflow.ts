@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import type { CrdManifest } from '../../src/api/crd/crds.ts';
-import { freePorts } from '../../src/localcluster/ports.ts';
+import { freePorts } from '../../src/dev/localcluster/ports.ts';
 import type { KubeObject } from '../../src/runtime/index.ts';
 import { type Sample, scrape } from './metrics.ts';
 

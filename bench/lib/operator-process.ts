@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROLLER_NAME as APP_CONTROLLER } from '../../src/controllers/sparkapplication/index.ts';
-import { freePorts } from '../../src/localcluster/ports.ts';
+import { freePorts } from '../../src/dev/localcluster/ports.ts';
 import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
 import { type Sample, scrape } from './metrics.ts';
 

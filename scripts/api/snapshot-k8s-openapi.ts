@@ -19,7 +19,7 @@ import {
 import { sortKeys } from '../../src/api/crd/structural.ts';
 import { ScheduledSparkApplicationSchema, SparkApplicationSchema, SparkConnectSchema } from '../../src/api/index.ts';
 import { DEFINITIONS_PATH } from '../../src/api/k8s/definitions.ts';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
+import { LocalCluster } from '../../src/dev/localcluster/cluster.ts';
 
 /** OpenAPI v3 group-versions holding the definitions the schemas refer to. */
 const GROUP_VERSIONS = ['api/v1', 'apis/networking.k8s.io/v1'];

@@ -23,7 +23,7 @@ import {
   pysparkHome,
 } from '../../bench/lib/kubeflow.ts';
 import { installCrds } from '../../src/api/index.ts';
-import { executorPod } from '../../src/localcluster/spark-simulator-executors.ts';
+import { executorPod } from '../../src/dev/localcluster/spark-simulator-executors.ts';
 import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';
 import {
   Cache,

@@ -4,31 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { LocalCluster } from '../localcluster/cluster.ts';
-import { httpCall } from '../localcluster/http.ts';
-import { isAlive } from '../localcluster/processes.ts';
+import { LocalCluster } from '../dev/localcluster/cluster.ts';
+import { httpCall } from '../dev/localcluster/http.ts';
+import { isAlive } from '../dev/localcluster/processes.ts';
 import {
   type ClusterState,
   defaultStateRoot,
   destroyInstance,
   listInstances,
   readState,
-} from '../localcluster/registry.ts';
+} from '../dev/localcluster/registry.ts';
+import { CLUSTER_USAGE } from './cluster-usage.ts';
 import { UsageError } from './errors.ts';
-
-export const CLUSTER_USAGE = `Usage: sparkctl cluster <up|down|status> [--name NAME] [--nodes N] [--real-node] [--all]
-
-  up       build (once, cached) and start a local control plane in the background:
-           etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (simulated nodes)
-  down     stop it and remove its state (--all: every instance)
-  status   list instances and whether their API server is ready
-
-  --name NAME   instance name (default "default"); several instances can run at once
-  --nodes N     simulated nodes (default 2)
-  --real-node   also a real node: kubelet, containerd and CoreDNS running real containers, with Spark images
-                built locally (needs root; one per machine); the simulated nodes are then tainted
-                kwok.x-k8s.io/node=fake:NoSchedule, so pods run on the real node unless they tolerate it
-  State lives under ${defaultStateRoot()} (override with SPARKOP_STATE_DIR).`;
 
 export async function clusterCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

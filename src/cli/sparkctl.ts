@@ -1,6 +1,6 @@
 // sparkctl: the command-line tool of sparkop.
 import { APP_USAGE, appCommand } from './app-commands.ts';
-import { CLUSTER_USAGE, clusterCommand } from './cluster-command.ts';
+import { CLUSTER_USAGE } from './cluster-usage.ts';
 import { CONNECT_USAGE, connectCommand } from './connect-commands.ts';
 import { UsageError } from './errors.ts';
 import { logsCommand, POD_USAGE, uiCommand } from './pod-commands.ts';
@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'cluster':
-      return clusterCommand(rest);
+      // Development tooling (src/dev/): loaded only for this command.
+      return (await import('./cluster-command.ts')).clusterCommand(rest);
     case 'render':
       return renderCommand(rest);
     case 'schedules':

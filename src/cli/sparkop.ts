@@ -3,8 +3,7 @@
 // or with --local, it starts the embedded local control plane, installs the CRDs, runs the operator and the Spark
 // simulator there, and stops everything on Ctrl-C.
 import { join, relative } from 'node:path';
-import { LocalCluster } from '../localcluster/cluster.ts';
-import { registerSparkSimulator } from '../localcluster/spark-simulator.ts';
+import type { LocalCluster } from '../dev/localcluster/cluster.ts';
 import { embeddedBanner } from '../operator/banner.ts';
 import { OperatorConfigError } from '../operator/config.ts';
 import { ensureCrds } from '../operator/crds.ts';
@@ -65,6 +64,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     let kc: KubeAccess;
     if (local) {
       console.error('[sparkop] no cluster configured: starting the embedded local control plane (first run builds it)');
+      // Development tooling (src/dev/), loaded only here: the image does not carry it.
+      const { LocalCluster } = await import('../dev/localcluster/cluster.ts');
       cluster = await LocalCluster.start({
         name: 'sparkop',
         realNode: options.realSpark,
@@ -102,6 +103,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     // Development tooling, not part of the operator: the embedded mode's simulated nodes run no containers, so the
     // simulator plays the Spark drivers there (--spark-simulator: on any cluster with simulated nodes).
     if (local || options.sparkSimulator) {
+      const { registerSparkSimulator } = await import('../dev/localcluster/spark-simulator.ts');
       registerSparkSimulator(manager);
       logger.info('Spark simulator on: drivers on simulated nodes run, create executors and end by themselves');
     }

@@ -14,7 +14,7 @@ import {
   VersionApi,
   Watch,
 } from '@kubernetes/client-node';
-import { SIM_EXIT_CODE_ANNOTATION, SIM_RUN_DURATION_ANNOTATION } from '../../src/localcluster/kwok.ts';
+import { SIM_EXIT_CODE_ANNOTATION, SIM_RUN_DURATION_ANNOTATION } from '../../src/dev/localcluster/kwok.ts';
 import { eventually, sharedCluster, testNamespace } from '../support/kube.ts';
 import { widgetCrd, widgetGroup } from '../support/widget-crd.ts';
 

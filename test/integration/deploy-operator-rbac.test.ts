@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { installCrds } from '../../src/api/install.ts';
 import { renderChart } from '../../src/deploy/helm.ts';
-import { ensureBinaries } from '../../src/localcluster/binaries.ts';
-import { SIM_EXIT_CODE_ANNOTATION } from '../../src/localcluster/kwok.ts';
+import { ensureBinaries } from '../../src/dev/localcluster/binaries.ts';
+import { SIM_EXIT_CODE_ANNOTATION } from '../../src/dev/localcluster/kwok.ts';
 import { eventually, sharedCluster, testNamespace } from '../support/kube.ts';
 import { sparkPiApp } from '../support/spark-pi.ts';
 

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
-import { isAlive } from '../../src/localcluster/processes.ts';
-import { type ClusterState, readState, sweepStaleInstances } from '../../src/localcluster/registry.ts';
+import { LocalCluster } from '../../src/dev/localcluster/cluster.ts';
+import { isAlive } from '../../src/dev/localcluster/processes.ts';
+import { type ClusterState, readState, sweepStaleInstances } from '../../src/dev/localcluster/registry.ts';
 import { eventually } from '../support/kube.ts';
 
 const run = promisify(execFile);
@@ -115,7 +115,7 @@ describe('local control plane instances', () => {
     t.after(() => rmSync(stateRoot, { recursive: true, force: true }));
     // A separate Node process owns an attached instance, prints its state dir, and is then killed.
     const script = `
-      import { LocalCluster } from ${JSON.stringify(new URL('../../src/localcluster/cluster.ts', import.meta.url).href)};
+      import { LocalCluster } from ${JSON.stringify(new URL('../../src/dev/localcluster/cluster.ts', import.meta.url).href)};
       const c = await LocalCluster.start({ stateRoot: ${JSON.stringify(stateRoot)}, nodes: 1 });
       console.log('READY ' + c.stateDir);
       setInterval(() => {}, 1000);`;

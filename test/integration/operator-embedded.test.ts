@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { ensureBinaries } from '../../src/localcluster/binaries.ts';
+import { ensureBinaries } from '../../src/dev/localcluster/binaries.ts';
 import { eventually } from '../support/kube.ts';
 import { sharedPath } from '../support/shared.ts';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { registerSparkSimulator } from '../../src/localcluster/spark-simulator.ts';
+import { registerSparkSimulator } from '../../src/dev/localcluster/spark-simulator.ts';
 import { gvkString, kind, Manager } from '../../src/runtime/index.ts';
 import { eventually, testNamespace } from '../support/kube.ts';
 

@@ -357,7 +357,7 @@ test('re-created with the same name while the old driver lingers, 5 times: waits
   const hold = 'sparkop.dev/test-hold';
   const podKey = { namespace: f.namespace, name: `${name}-driver` };
   const setHold = (finalizers: string[] | null) => f.api.patch(Pods, podKey, mergePatch({ metadata: { finalizers } }));
-  // kwok drops the finalizers of a deleted pod on its nodes (as a kubelet would, src/localcluster/kwok.ts), so the
+  // kwok drops the finalizers of a deleted pod on its nodes (as a kubelet would, src/dev/localcluster/kwok.ts), so the
   // driver that lingers is one no node takes: held by its finalizer, it stays until the test lets it go.
   const unschedulable = () => minimalApp(name, { nodeSelector: { 'sparkop.dev/no-such-node': 'true' } });
   const recreate = (app: SparkApplicationObject) =>

@@ -21,9 +21,9 @@ import {
 } from '../../src/api/index.ts';
 import { DEFAULT_CONTROLLER_SETTINGS } from '../../src/controllers/sparkapplication/index.ts';
 import { registerSparkConnectController, SparkConnects } from '../../src/controllers/sparkconnect/index.ts';
-import { ensureBinaries } from '../../src/localcluster/binaries.ts';
-import { SIM_EXIT_CODE_ANNOTATION } from '../../src/localcluster/kwok.ts';
-import { registerSparkSimulator } from '../../src/localcluster/spark-simulator.ts';
+import { ensureBinaries } from '../../src/dev/localcluster/binaries.ts';
+import { SIM_EXIT_CODE_ANNOTATION } from '../../src/dev/localcluster/kwok.ts';
+import { registerSparkSimulator } from '../../src/dev/localcluster/spark-simulator.ts';
 import { sparkApplicationCacheScopes } from '../../src/operator/controllers.ts';
 import { isNotFound, type KubeObject, kind, mergePatch } from '../../src/runtime/index.ts';
 import {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { installCrds } from '../../src/api/index.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
+import { LocalCluster } from '../../src/dev/localcluster/cluster.ts';
 import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';
 import { isNotFound, newClient } from '../../src/runtime/index.ts';
 import type { Fixture } from '../integration/sparkapplication-harness.ts';

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
-import { REAL_NODE_LABEL, REAL_NODE_RUN_DIR, removeStaleRealNode } from '../../src/localcluster/realnode.ts';
+import { LocalCluster } from '../../src/dev/localcluster/cluster.ts';
+import { REAL_NODE_LABEL, REAL_NODE_RUN_DIR, removeStaleRealNode } from '../../src/dev/localcluster/realnode.ts';
 import { eventually } from '../support/kube.ts';
 
 const CHILD = join(import.meta.dirname, 'crashing-cluster.ts');

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import type { SparkConnect } from '../../src/api/index.ts';
 import { DEFAULT_CONTROLLER_SETTINGS } from '../../src/controllers/sparkapplication/index.ts';
 import { registerSparkConnectController, SparkConnects } from '../../src/controllers/sparkconnect/index.ts';
-import { REAL_NODE_NAME } from '../../src/localcluster/realnode.ts';
+import { REAL_NODE_NAME } from '../../src/dev/localcluster/realnode.ts';
 import { sparkApplicationCacheScopes } from '../../src/operator/controllers.ts';
 import { isNotFound, type KubeObject } from '../../src/runtime/index.ts';
 import { CONNECT_NAME_LABEL, SERVER_CONTAINER_NAME } from '../../src/spark/connect/index.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
 import { Pods, type SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
-import { REAL_NODE_NAME } from '../../src/localcluster/realnode.ts';
+import { REAL_NODE_NAME } from '../../src/dev/localcluster/realnode.ts';
 import { DRIVER_CONTAINER_NAME } from '../../src/spark/lifecycle/types.ts';
 import { coreSubmissionClient } from '../../src/spark/submit/kube-client.ts';
 import { SparkSubmitSubmitter } from '../../src/spark/submit/spark-submit.ts';

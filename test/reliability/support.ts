@@ -10,7 +10,7 @@ import { prepareNamespace, unthrottledClient } from '../../bench/lib/cluster.ts'
 import { OperatorProcess } from '../../bench/lib/operator-process.ts';
 import { installCrds } from '../../src/api/index.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
+import { LocalCluster } from '../../src/dev/localcluster/cluster.ts';
 import { type Client, isNotFound, mergePatch } from '../../src/runtime/index.ts';
 import { eventually } from '../support/kube.ts';
 

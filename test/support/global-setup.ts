@@ -1,7 +1,7 @@
 // One control plane for the whole test run (node --test --test-global-setup). Test files run in child processes
 // and find it through SPARKOP_TEST_KUBECONFIG. It is attached to the runner: if the runner dies, it dies too.
 // Set SPARKOP_TEST_KUBECONFIG yourself to run the tests against a cluster you started (`npx sparkctl cluster up`).
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
+import { LocalCluster } from '../../src/dev/localcluster/cluster.ts';
 
 let cluster: LocalCluster | undefined;
 

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ensureBinaries } from '../../src/localcluster/binaries.ts';
-import { LocalCluster } from '../../src/localcluster/cluster.ts';
+import { ensureBinaries } from '../../src/dev/localcluster/binaries.ts';
+import { LocalCluster } from '../../src/dev/localcluster/cluster.ts';
 
 export interface SharedCluster {
   readonly kubeconfigPath: string;

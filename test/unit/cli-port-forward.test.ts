@@ -235,7 +235,7 @@ test('a refusal by the API server is reported with its Status message', async (t
 });
 
 test('TLS with the kubeconfig client certificate: the server verifies it, the client verifies the server', async (t) => {
-  const { generatePki } = await import('../../src/localcluster/pki.ts');
+  const { generatePki } = await import('../../src/dev/localcluster/pki.ts');
   const pki = await generatePki('10.96.0.1');
   const server = createHttpsServer({
     key: pki.apiserver.key,

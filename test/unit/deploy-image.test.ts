@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseDockerfile } from '../../src/deploy/dockerfile.ts';
-import { dockerignore } from '../../src/deploy/dockerignore.ts';
-import { importGraph } from '../../src/deploy/import-graph.ts';
+import { parseDockerfile } from '../../src/dev/deploy/dockerfile.ts';
+import { dockerignore } from '../../src/dev/deploy/dockerignore.ts';
+import { importGraph } from '../../src/dev/deploy/import-graph.ts';
 import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -18,6 +18,8 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const ENTRYPOINT = 'dist/cli/sparkop.js';
 /** What it is emitted from. */
 const SOURCE = 'src/cli/sparkop.ts';
+/** Development tooling (the local control plane, the Spark simulator): the image does not carry it. */
+const isDevTooling = (file: string) => /^(src|dist)\/dev\//.test(file);
 
 const productionDependencies = (): Record<string, string> =>
   (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> })
@@ -58,8 +60,17 @@ test('the Dockerfile is multi-stage, emits dist/ in a build stage, runs as a num
   assert.ok(submit.env.SPARK_HOME, 'the variant sets SPARK_HOME');
 });
 
+test('the development tooling (src/dev/) is reached from the operator only by dynamic imports, and not built in', () => {
+  const statically = [...importGraph(root, SOURCE, { dynamic: false }).files].filter(isDevTooling);
+  assert.deepEqual(statically, [], 'src/dev/ modules the operator loads whatever its flags');
+  const dynamically = [...importGraph(root, SOURCE).files].filter(isDevTooling);
+  assert.ok(dynamically.length > 0, 'the embedded mode loads the local control plane on demand');
+  const ignore = dockerignore(readFileSync(join(root, '.dockerignore'), 'utf8'));
+  for (const f of dynamically) assert.ok(ignore.excludes(f), `${f} should not be in the build context`);
+});
+
 test('the build context holds every file the emit needs, and no tests, node_modules or dist/', () => {
-  const { files } = importGraph(root, SOURCE);
+  const { files } = importGraph(root, SOURCE, { skip: isDevTooling });
   assert.ok(files.size > 20, `import graph of ${SOURCE} looks too small (${files.size})`);
   const ignore = dockerignore(readFileSync(join(root, '.dockerignore'), 'utf8'));
   const needed = [...files, 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
@@ -78,7 +89,7 @@ test('the build context holds every file the emit needs, and no tests, node_modu
 
 test("the entrypoint's packages are production dependencies (the image installs with --omit=dev)", () => {
   // The sources' import graph: type-only imports count too, a superset of what the emitted JavaScript imports.
-  const { packages } = importGraph(root, SOURCE);
+  const { packages } = importGraph(root, SOURCE, { skip: isDevTooling });
   const prod = productionDependencies();
   const notProd = [...packages].filter((p) => !(p in prod)).sort();
   assert.deepEqual(notProd, [], 'imported by the entrypoint but not in "dependencies"');
@@ -97,14 +108,14 @@ test("the image's command runs on the emitted JavaScript: scripts/build.sh, then
 
   // Everything it loads is in dist/ (the only part of the repository the image copies): JavaScript with .js
   // specifiers, and the JSON files emitted next to their modules; its packages are production dependencies.
-  const { files, packages } = importGraph(root, ENTRYPOINT);
+  const { files, packages } = importGraph(root, ENTRYPOINT, { skip: isDevTooling });
   const outside = [...files].filter((f) => !/^dist\/.+\.(js|json)$/.test(f));
   assert.deepEqual(outside, [], 'files the emitted operator loads from outside dist/ (or not emitted)');
   assert.ok(files.has('dist/api/k8s/definitions.json'), 'the Kubernetes definitions are emitted next to their module');
   const prod = productionDependencies();
   assert.deepEqual([...packages].filter((p) => !(p in prod)).sort(), [], 'imported by dist/ but not in "dependencies"');
   // Every module of the sources' graph has its emitted twin.
-  const notEmitted = [...importGraph(root, SOURCE).files]
+  const notEmitted = [...importGraph(root, SOURCE, { skip: isDevTooling }).files]
     .map((f) => f.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js'))
     .filter((f) => !existsSync(join(root, f)));
   assert.deepEqual(notEmitted, [], 'modules of the sources with no file in dist/');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { kwokConfigYaml, SIM_EXIT_CODE_ANNOTATION, simulatedNode } from '../../src/localcluster/kwok.ts';
+import { kwokConfigYaml, SIM_EXIT_CODE_ANNOTATION, simulatedNode } from '../../src/dev/localcluster/kwok.ts';
 
 test('the kwok config is a stream of Stage documents covering nodes and the pod lifecycle', () => {
   const docs = parseAllDocuments(kwokConfigYaml()).map(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, sign, verify, X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
-import { generatePki } from '../../src/localcluster/pki.ts';
+import { generatePki } from '../../src/dev/localcluster/pki.ts';
 
 test('the PKI issues certificates a real cluster would accept', async () => {
   const pki = await generatePki('10.96.0.1');

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isAlive } from '../../src/localcluster/processes.ts';
-import { type ClusterState, sweepStaleInstances, writeState } from '../../src/localcluster/registry.ts';
+import { isAlive } from '../../src/dev/localcluster/processes.ts';
+import { type ClusterState, sweepStaleInstances, writeState } from '../../src/dev/localcluster/registry.ts';
 
 function state(root: string, name: string, over: Partial<ClusterState>): ClusterState {
   const stateDir = join(root, name);

@@ -6,8 +6,12 @@ import {
   executorNamePrefix,
   executorPod,
   requestedExecutors,
-} from '../../src/localcluster/spark-simulator-executors.ts';
-import { type DriverView, planSimulation, simulationSettings } from '../../src/localcluster/spark-simulator-plan.ts';
+} from '../../src/dev/localcluster/spark-simulator-executors.ts';
+import {
+  type DriverView,
+  planSimulation,
+  simulationSettings,
+} from '../../src/dev/localcluster/spark-simulator-plan.ts';
 
 const settings = { exitCode: 0, runDurationMs: 3_000 };
 const running: DriverView = { phase: 'Running', deleting: false, startedAtMs: 10_000, endRequested: false };

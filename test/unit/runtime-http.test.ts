@@ -6,7 +6,7 @@ import { createServer, type RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
-import { generatePki, type PemPair } from '../../src/localcluster/pki.ts';
+import { generatePki, type PemPair } from '../../src/dev/localcluster/pki.ts';
 import { TransportError } from '../../src/runtime/errors.ts';
 import { HttpTransport } from '../../src/runtime/rest/http.ts';
 import type { KubeAccess } from '../../src/runtime/rest/kubeconfig.ts';

@@ -7,8 +7,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { type Condition, type SparkConnect, validateSparkConnect } from '../../src/api/index.ts';
 import { serverProblem, urlLines } from '../../src/cli/connect-commands.ts';
-import { executorPod } from '../../src/localcluster/spark-simulator-executors.ts';
-import { planConnectServer } from '../../src/localcluster/spark-simulator-plan.ts';
+import { executorPod } from '../../src/dev/localcluster/spark-simulator-executors.ts';
+import { planConnectServer } from '../../src/dev/localcluster/spark-simulator-plan.ts';
 import {
   type ConnectObservation,
   confFromArgs,

@@ -6,8 +6,8 @@
 // spark-simulator-executors.ts.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../api/constants.ts';
-import { APP_NAME_LABEL, CONNECT_NAME_LABEL } from '../api/vocabulary.ts';
+import { API_GROUP_VERSION, SPARK_APPLICATION_KIND } from '../../api/constants.ts';
+import { APP_NAME_LABEL, CONNECT_NAME_LABEL } from '../../api/vocabulary.ts';
 import {
   controllerFor,
   ignoreAlreadyExists,
@@ -20,7 +20,7 @@ import {
   predicates,
   type Request,
   type Result,
-} from '../runtime/index.ts';
+} from '../../runtime/index.ts';
 import {
   CONF_VOLUME as CONNECT_CONF_VOLUME,
   CONNECT_SERVER_ROLE,
@@ -28,8 +28,8 @@ import {
   EXECUTOR_TEMPLATE_KEY,
   executorSelector,
   SERVER_CONTAINER_NAME,
-} from '../spark/connect/index.ts';
-import { parseProperties } from '../spark/properties.ts';
+} from '../../spark/connect/index.ts';
+import { parseProperties } from '../../spark/properties.ts';
 import { SIM_EXIT_CODE_ANNOTATION } from './kwok.ts';
 import { executorPod, requestedExecutors, type SparkProperties } from './spark-simulator-executors.ts';
 import {

@@ -2,16 +2,16 @@
 // from the driver pod and its spark.properties. Pure: the simulator's shell reads the inputs and creates the pods.
 import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
-import { EXECUTOR_CONTAINER_NAME } from '../api/vocabulary.ts';
-import { resourceNamePrefix } from '../spark/names.ts';
-import { executorRequest, type SparkProperties } from '../spark/pod-requests.ts';
+import { EXECUTOR_CONTAINER_NAME } from '../../api/vocabulary.ts';
+import { resourceNamePrefix } from '../../spark/names.ts';
+import { executorRequest, type SparkProperties } from '../../spark/pod-requests.ts';
 
-export { EXECUTOR_CONTAINER_NAME } from '../api/vocabulary.ts';
+export { EXECUTOR_CONTAINER_NAME } from '../../api/vocabulary.ts';
 
 /** The kubeflow labels a driver carries and its executors inherit. */
 const OPERATOR_LABEL_PREFIX = 'sparkoperator.k8s.io/';
 
-export { requestedExecutors, type SparkProperties } from '../spark/pod-requests.ts';
+export { requestedExecutors, type SparkProperties } from '../../spark/pod-requests.ts';
 
 /**
  * The executors' name prefix: spark.kubernetes.executor.podNamePrefix, else (as the driver does when it is unset) a

@@ -14,7 +14,7 @@ export interface ControlPlaneBinaries {
   readonly kubernetesBinDir: string;
 }
 
-const BUILD_SCRIPT = resolve(fileURLToPath(import.meta.url), '../../../scripts/controlplane/build.sh');
+const BUILD_SCRIPT = resolve(fileURLToPath(import.meta.url), '../../../../scripts/controlplane/build.sh');
 
 let cached: Promise<ControlPlaneBinaries> | undefined;
 

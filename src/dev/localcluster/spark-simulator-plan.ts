@@ -1,7 +1,7 @@
 // The Spark simulator's decisions, pure: given a driver pod, its executors and the time, what should Spark do next?
 // A real driver, once running, asks for its executors, computes for a while and stops; the simulator does the same
 // with kwok's exit-code annotation standing in for the work finishing.
-import { parseDuration } from '../operator/options.ts';
+import { parseDuration } from '../../operator/options.ts';
 
 /** On the SparkApplication (or the driver pod, which wins): the driver's exit code. Default 0. */
 export const SIM_DRIVER_EXIT_CODE_ANNOTATION = 'sim.sparkop.dev/driver-exit-code';

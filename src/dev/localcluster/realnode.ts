@@ -23,7 +23,7 @@ import {
 
 const execFileAsync = promisify(execFile);
 
-const SCRIPTS = resolve(fileURLToPath(import.meta.url), '../../../scripts/realnode');
+const SCRIPTS = resolve(fileURLToPath(import.meta.url), '../../../../scripts/realnode');
 /** Host-level state of the one real node (tmpfs): containerd's state and socket, the owner record. */
 export const REAL_NODE_RUN_DIR = '/run/sparkop-realnode';
 export const REAL_NODE_NAME = 'real-node-0';
