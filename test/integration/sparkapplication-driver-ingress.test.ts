@@ -115,19 +115,30 @@ test('two entries: Services and Ingresses for the driver, kept after completion,
   }
 
   await f.api.delete(await getApp(f, 'nb'), { propagationPolicy: 'Background' });
-  await eventually(
-    'driver ingress objects gone with the application',
-    async () => {
-      const left = await Promise.all([
+  const leftOver = async () =>
+    (
+      await Promise.all([
         getService(f, 'nb-driver-15002'),
         getService(f, 'nb-driver-8888'),
         getIngress(f, 'nb-ing-15002'),
         getIngress(f, 'nb-ing-8888'),
-      ]);
-      return left.every((o) => o === undefined) || undefined;
+      ])
+    ).filter((o) => o !== undefined);
+  await eventually(
+    'driver ingress objects gone with the application',
+    async () => (await leftOver()).length === 0 || undefined,
+    {
+      timeoutMs: 30_000,
     },
-    { timeoutMs: 30_000 },
-  );
+  ).catch(async (err: unknown) => {
+    // Say what was left and why the garbage collector kept it: its owners, and whether the driver pod is still there.
+    const pod = await f.api.get(Pods, { namespace: f.namespace, name: 'nb-driver' }).catch(() => undefined);
+    const left = (await leftOver()).map((o) => ({ name: o.metadata?.name, owners: o.metadata?.ownerReferences }));
+    throw new Error(
+      `${(err as Error).message}; left: ${JSON.stringify(left)}; driver pod: ${pod ? JSON.stringify({ uid: pod.metadata?.uid, deletionTimestamp: pod.metadata?.deletionTimestamp, finalizers: pod.metadata?.finalizers, owners: pod.metadata?.ownerReferences, phase: pod.status?.phase }) : 'gone'}`,
+      { cause: err },
+    );
+  });
 });
 
 test('a rerun replaces them: the same names for the new driver, a changed port’s objects gone', async (t) => {

@@ -12,7 +12,12 @@ import {
   registerSparkApplicationController,
   type SparkApplicationControllerSettings,
 } from '../../src/controllers/sparkapplication/index.ts';
-import { Pods, type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
+import {
+  ConfigMaps,
+  Pods,
+  type SparkApplicationObject,
+  SparkApplications,
+} from '../../src/controllers/sparkapplication/kinds.ts';
 import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';
 import {
   type Client,
@@ -27,6 +32,53 @@ import { eventually, sharedCluster, type TestNamespace, testNamespace } from '..
 import { sparkPiApp } from '../support/spark-pi.ts';
 
 let crds: Promise<void> | undefined;
+let garbageCollection: Promise<void> | undefined;
+
+/**
+ * Waits until kube-controller-manager's garbage collector acts on SparkApplications. It starts watching a kind up to
+ * 30 s after its CRD appears (its discovery resync); an application deleted before that leaves its dependents behind
+ * for good (the collector never hears of the deletion), which made tests of "gone with the application" flaky in a
+ * fresh control plane. So: an application owning a ConfigMap is deleted until the ConfigMap goes with it.
+ */
+async function garbageCollectsApplications(api: Client, namespace: string): Promise<void> {
+  await eventually(
+    'the garbage collector acting on SparkApplications',
+    async () => {
+      const probe = minimalApp('gc-probe');
+      const owner = await api.create({ ...probe, metadata: { ...probe.metadata, namespace } });
+      await api.create({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'gc-probe',
+          namespace,
+          ownerReferences: [
+            {
+              apiVersion: owner.apiVersion ?? '',
+              kind: owner.kind ?? '',
+              name: 'gc-probe',
+              uid: owner.metadata?.uid ?? '',
+            },
+          ],
+        },
+      });
+      await api.delete(owner, { propagationPolicy: 'Background' });
+      const gone = await eventually(
+        'the probe ConfigMap collected',
+        async () =>
+          (await api.get(ConfigMaps, { namespace, name: 'gc-probe' }).catch(() => undefined)) === undefined ||
+          undefined,
+        { timeoutMs: 5_000, intervalMs: 200 },
+      ).catch(() => false);
+      if (!gone)
+        await api
+          .delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name: 'gc-probe' } })
+          .catch(() => undefined);
+      return gone || undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  );
+}
 
 export interface Operator {
   readonly manager: Manager;
@@ -45,6 +97,8 @@ export async function fixture(t: TestContext): Promise<Fixture> {
   await crds;
   const ns = await testNamespace(t);
   const api = newClient({ kubeConfig: ns.kc });
+  garbageCollection ??= garbageCollectsApplications(api, ns.namespace);
+  await garbageCollection;
   // As kubeflow's chart prepares a job namespace: the drivers' ServiceAccount, Role and RoleBinding.
   await prepareSparkJobNamespace(api, ns.namespace);
   return { ...ns, api };

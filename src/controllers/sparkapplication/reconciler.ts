@@ -253,71 +253,21 @@ export class SparkApplicationReconciler implements Reconciler {
     const namespace = app.metadata?.namespace ?? '';
     ctx.log.debug({ action: action.kind }, 'performing action');
     switch (action.kind) {
-      case 'RecordSpecHash': {
-        // The patch returns the new resourceVersion: the status write that follows is guarded by it. The patch is
-        // itself guarded by the read resourceVersion: from a stale read (a cache behind after a watch outage) it
-        // would otherwise succeed, and the status write decided from the stale state would then overwrite newer
-        // status (found by test/reliability/control-plane-restart.test.ts: submissions counted twice).
-        state.app = await client.patch(
-          SparkApplications,
-          { namespace, name: app.metadata?.name ?? '' },
-          mergePatch({
-            metadata: {
-              annotations: { [action.annotation]: action.hash },
-              ...(app.metadata?.resourceVersion ? { resourceVersion: app.metadata.resourceVersion } : {}),
-            },
-          }),
-        );
+      case 'RecordSpecHash':
+        state.app = await this.#recordSpecHash(app, action);
         return undefined;
-      }
       case 'SubmitDriver':
         return this.#submit(app, action, now, ctx);
       case 'ConfirmDriverMissing': {
         const pod = await client.apiReader.get(Pods, { namespace, name: action.podName }).catch(ignoreNotFound);
         return { kind: 'DriverLiveCheck', submissionID: action.submissionID, pod: pod ? summarizePod(pod) : null };
       }
-      case 'DeleteDriverResources': {
-        const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name: action.podName } };
-        await client
-          .delete(pod, action.podUID ? { preconditions: { uid: action.podUID } } : {})
-          .catch((err: unknown) => (isConflict(err) ? undefined : ignoreNotFound(err))); // a newer pod: not ours to delete
-        if (action.uiServiceName) {
-          await this.#uiServices.cancel(appKey(app)); // a create still queued or in flight must not undo the delete
-          await client
-            .delete({ apiVersion: 'v1', kind: 'Service', metadata: { namespace, name: action.uiServiceName } })
-            .catch(ignoreNotFound);
-        }
-        if (action.uiIngressName) {
-          await client
-            .delete({
-              apiVersion: 'networking.k8s.io/v1',
-              kind: 'Ingress',
-              metadata: { namespace, name: action.uiIngressName },
-            })
-            .catch(ignoreNotFound);
-        }
+      case 'DeleteDriverResources':
+        await this.#deleteDriverResources(app, action);
         return undefined;
-      }
-      case 'EnsureUIService': {
-        // Not awaited (see #uiServices). A failure is told once, as an Event, and the lifecycle goes on without the
-        // UI: the create is tried again with backoff, its retry requeueing the application.
-        const key = appKey(app);
-        const failure = this.#uiServices.takeFailure(key);
-        if (failure !== undefined) {
-          ctx.log.warn({ err: failure, service: action.name }, 'UI Service not created; retrying with backoff');
-          this.#d.recorder.event(
-            app,
-            'Warning',
-            'SparkApplicationUIServiceFailed',
-            `creating UI Service ${action.name}: ${failure instanceof Error ? failure.message : String(failure)}`,
-          );
-        }
-        // Built when the create runs: while one is pending or backing off, the reconciles asking again build nothing.
-        this.#uiServices.start(key, async () => {
-          await client.create(uiService(app, action) as KubeObject).catch(ignoreAlreadyExists);
-        });
+      case 'EnsureUIService':
+        this.#ensureUIService(app, action, ctx);
         return undefined;
-      }
       case 'EnsureUIIngress':
         await client.create(uiIngress(app, action, settings.ui) as KubeObject).catch(ignoreAlreadyExists);
         return undefined;
@@ -340,6 +290,83 @@ export class SparkApplicationReconciler implements Reconciler {
           .catch(ignoreNotFound);
         return undefined;
     }
+  }
+
+  /**
+   * Records the spec hash annotation. The patch returns the new resourceVersion: the status write that follows is
+   * guarded by it. The patch is itself guarded by the read resourceVersion: from a stale read (a cache behind after a
+   * watch outage) it would otherwise succeed, and the status write decided from the stale state would then overwrite
+   * newer status (found by test/reliability/control-plane-restart.test.ts: submissions counted twice).
+   */
+  #recordSpecHash(
+    app: SparkApplicationObject,
+    action: Extract<Action, { kind: 'RecordSpecHash' }>,
+  ): Promise<SparkApplicationObject> {
+    return this.#d.client.patch(
+      SparkApplications,
+      { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' },
+      mergePatch({
+        metadata: {
+          annotations: { [action.annotation]: action.hash },
+          ...(app.metadata?.resourceVersion ? { resourceVersion: app.metadata.resourceVersion } : {}),
+        },
+      }),
+    );
+  }
+
+  /** Deletes a run's driver pod (only that pod: a newer one of the same name is not ours), UI Service and Ingress. */
+  async #deleteDriverResources(
+    app: SparkApplicationObject,
+    action: Extract<Action, { kind: 'DeleteDriverResources' }>,
+  ): Promise<void> {
+    const { client } = this.#d;
+    const namespace = app.metadata?.namespace ?? '';
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name: action.podName } };
+    await client
+      .delete(pod, action.podUID ? { preconditions: { uid: action.podUID } } : {})
+      .catch((err: unknown) => (isConflict(err) ? undefined : ignoreNotFound(err)));
+    if (action.uiServiceName) {
+      await this.#uiServices.cancel(appKey(app)); // a create still queued or in flight must not undo the delete
+      await client
+        .delete({ apiVersion: 'v1', kind: 'Service', metadata: { namespace, name: action.uiServiceName } })
+        .catch(ignoreNotFound);
+    }
+    if (action.uiIngressName) {
+      await client
+        .delete({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: { namespace, name: action.uiIngressName },
+        })
+        .catch(ignoreNotFound);
+    }
+  }
+
+  /**
+   * Starts the UI Service's creation in the background (see #uiServices), unless one is pending or backing off. A
+   * failure is told once, as an Event, and the lifecycle goes on without the UI: the create is tried again with
+   * backoff, its retry requeueing the application.
+   */
+  #ensureUIService(
+    app: SparkApplicationObject,
+    action: Extract<Action, { kind: 'EnsureUIService' }>,
+    ctx: ReconcileContext,
+  ): void {
+    const key = appKey(app);
+    const failure = this.#uiServices.takeFailure(key);
+    if (failure !== undefined) {
+      ctx.log.warn({ err: failure, service: action.name }, 'UI Service not created; retrying with backoff');
+      this.#d.recorder.event(
+        app,
+        'Warning',
+        'SparkApplicationUIServiceFailed',
+        `creating UI Service ${action.name}: ${failure instanceof Error ? failure.message : String(failure)}`,
+      );
+    }
+    // Built when the create runs: while one is pending or backing off, the reconciles asking again build nothing.
+    this.#uiServices.start(key, async () => {
+      await this.#d.client.create(uiService(app, action) as KubeObject).catch(ignoreAlreadyExists);
+    });
   }
 
   /**
