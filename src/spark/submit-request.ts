@@ -66,6 +66,76 @@ type Role = 'driver' | 'executor';
 /** The kubeflow operator's spark-submit request for this application and attempt. */
 export function submitRequest(app: SparkApplication, settings: SubmissionSettings): SubmitRequest {
   const { spec } = app;
+  const { name, namespace, primaryResource, resourceType } = checkSubmittable(app);
+
+  const conf: [string, string][] = [];
+  const set: SetConf = (key, value) => {
+    if (value !== undefined && value !== null && value !== '') conf.push([key, String(value)]);
+  };
+
+  set('spark.kubernetes.namespace', namespace);
+  set('spark.kubernetes.container.image', spec.image);
+  set('spark.kubernetes.container.image.pullPolicy', spec.imagePullPolicy ?? settings.defaultImagePullPolicy);
+  if (spec.imagePullSecrets?.length)
+    set('spark.kubernetes.container.image.pullSecrets', spec.imagePullSecrets.join(','));
+  set('spark.kubernetes.pyspark.pythonVersion', spec.pythonVersion);
+  set('spark.kubernetes.memoryOverheadFactor', spec.memoryOverheadFactor);
+  set('spark.kubernetes.submission.waitAppCompletion', 'false');
+  for (const [k, v] of sorted(spec.sparkConf)) if (k !== 'spark.kubernetes.driver.pod.name') set(k, v);
+  for (const [k, v] of sorted(spec.hadoopConf)) set(`spark.hadoop.${k}`, v);
+
+  const monitoring = monitoringConf(app);
+  const driverTemplate = podTemplate(app, 'driver', settings, monitoring.driverPort);
+  const executorTemplate = podTemplate(app, 'executor', settings, monitoring.executorPort);
+  if (driverTemplate) {
+    set('spark.kubernetes.driver.podTemplateFile', driverTemplate.path);
+    set('spark.kubernetes.driver.podTemplateContainerName', DRIVER_CONTAINER_NAME);
+  }
+  set('spark.kubernetes.driver.pod.name', spec.driver.podName ?? `${name}-driver`);
+
+  for (const role of ['driver', 'executor'] as const) {
+    roleConf(app, role, { settings, monitoring, executorTemplate, name }, set);
+  }
+  for (const [k, v] of sorted(spec.nodeSelector)) set(`spark.kubernetes.node.selector.${k}`, v);
+  const scheduler = schedulerName(spec.batchScheduler);
+  set('spark.kubernetes.scheduler.name', scheduler);
+  if (monitoring.metricsConf) set('spark.metrics.conf', monitoring.metricsConf);
+  dynamicAllocationConf(app, set);
+  const deps = spec.deps ?? {};
+  return {
+    name,
+    namespace,
+    resourceType,
+    mainClass: spec.mainClass,
+    primaryResource,
+    appArgs: spec.arguments ?? [],
+    jars: deps.jars ?? [],
+    files: deps.files ?? [],
+    pyFiles: deps.pyFiles ?? [],
+    archives: deps.archives ?? [],
+    packages: deps.packages ?? [],
+    excludePackages: deps.excludePackages ?? [],
+    repositories: deps.repositories ?? [],
+    proxyUser: spec.proxyUser,
+    conf,
+    driverTemplate,
+    executorTemplate,
+  };
+}
+
+type SetConf = (key: string, value: string | number | boolean | undefined | null) => void;
+
+const sorted = <T>(map: Readonly<Record<string, T>> | undefined): [string, T][] =>
+  Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** What sparkop cannot submit, each naming its field; otherwise the request's identity. */
+function checkSubmittable(app: SparkApplication): {
+  name: string;
+  namespace: string;
+  primaryResource: string;
+  resourceType: ResourceType;
+} {
+  const { spec } = app;
   const name = required(app.metadata?.name, 'metadata.name');
   const namespace = app.metadata?.namespace ?? 'default';
   if (name.length > 63) {
@@ -94,88 +164,76 @@ export function submitRequest(app: SparkApplication, settings: SubmissionSetting
     }
   }
 
-  const conf: [string, string][] = [];
-  const set = (key: string, value: string | number | boolean | undefined | null): void => {
-    if (value !== undefined && value !== null && value !== '') conf.push([key, String(value)]);
-  };
-  const sorted = <T>(map: Readonly<Record<string, T>> | undefined): [string, T][] =>
-    Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { name, namespace, primaryResource, resourceType };
+}
 
-  set('spark.kubernetes.namespace', namespace);
-  set('spark.kubernetes.container.image', spec.image);
-  set('spark.kubernetes.container.image.pullPolicy', spec.imagePullPolicy ?? settings.defaultImagePullPolicy);
-  if (spec.imagePullSecrets?.length)
-    set('spark.kubernetes.container.image.pullSecrets', spec.imagePullSecrets.join(','));
-  set('spark.kubernetes.pyspark.pythonVersion', spec.pythonVersion);
-  set('spark.kubernetes.memoryOverheadFactor', spec.memoryOverheadFactor);
-  set('spark.kubernetes.submission.waitAppCompletion', 'false');
-  for (const [k, v] of sorted(spec.sparkConf)) if (k !== 'spark.kubernetes.driver.pod.name') set(k, v);
-  for (const [k, v] of sorted(spec.hadoopConf)) set(`spark.hadoop.${k}`, v);
-
-  const monitoring = monitoringConf(app);
-  const driverTemplate = podTemplate(app, 'driver', settings, monitoring.driverPort);
-  const executorTemplate = podTemplate(app, 'executor', settings, monitoring.executorPort);
-  if (driverTemplate) {
-    set('spark.kubernetes.driver.podTemplateFile', driverTemplate.path);
-    set('spark.kubernetes.driver.podTemplateContainerName', DRIVER_CONTAINER_NAME);
+/** The properties of one role (driver or executor): labels, image, resources, account, options, env, secrets, volumes. */
+function roleConf(
+  app: SparkApplication,
+  role: 'driver' | 'executor',
+  context: {
+    readonly settings: SubmissionSettings;
+    readonly monitoring: ReturnType<typeof monitoringConf>;
+    readonly executorTemplate: ReturnType<typeof podTemplate>;
+    readonly name: string;
+  },
+  set: SetConf,
+): void {
+  const { spec } = app;
+  const { settings, monitoring, executorTemplate, name } = context;
+  const r: DriverSpec | ExecutorSpec = spec[role];
+  const labelKey = role === 'driver' ? 'spark.kubernetes.driver.label' : 'spark.kubernetes.executor.label';
+  if (role === 'executor' && executorTemplate) {
+    set('spark.kubernetes.executor.podTemplateFile', executorTemplate.path);
+    set('spark.kubernetes.executor.podTemplateContainerName', EXECUTOR_CONTAINER_NAME);
   }
-  set('spark.kubernetes.driver.pod.name', spec.driver.podName ?? `${name}-driver`);
-
-  for (const role of ['driver', 'executor'] as const) {
-    const r: DriverSpec | ExecutorSpec = spec[role];
-    const labelKey = role === 'driver' ? 'spark.kubernetes.driver.label' : 'spark.kubernetes.executor.label';
-    if (role === 'executor' && executorTemplate) {
-      set('spark.kubernetes.executor.podTemplateFile', executorTemplate.path);
-      set('spark.kubernetes.executor.podTemplateContainerName', EXECUTOR_CONTAINER_NAME);
-    }
-    set(`${labelKey}.${APP_NAME_LABEL}`, name);
-    set(`${labelKey}.${LAUNCHED_BY_LABEL}`, 'true');
-    if (!r.template || sparkVersionBelow3(spec.sparkVersion)) set(`${labelKey}.${MUTATED_BY_LABEL}`, 'true');
-    set(`${labelKey}.${SUBMISSION_ID_LABEL}`, settings.submissionId);
-    if (role === 'executor') set('spark.executor.instances', spec.executor.instances);
-    set(`spark.kubernetes.${role}.container.image`, r.image ?? spec.image);
-    set(`spark.${role}.cores`, r.cores);
-    set(`spark.kubernetes.${role}.request.cores`, r.coreRequest);
-    set(`spark.kubernetes.${role}.limit.cores`, r.coreLimit);
-    set(`spark.${role}.memory`, r.memory);
-    set(`spark.${role}.memoryOverhead`, r.memoryOverhead);
-    set(`spark.kubernetes.authenticate.${role}.serviceAccountName`, r.serviceAccount);
-    const javaOptions = [r.javaOptions, role === 'driver' ? monitoring.driverJavaAgent : monitoring.executorJavaAgent]
-      .filter((o) => o)
-      .join(' ');
-    set(`spark.${role}.extraJavaOptions`, javaOptions);
-    if (role === 'executor') set('spark.kubernetes.executor.deleteOnTermination', spec.executor.deleteOnTermination);
-    if (role === 'driver') set('spark.kubernetes.driver.master', spec.driver.kubernetesMaster);
-    for (const [k, v] of sorted(app.metadata?.labels)) set(`${labelKey}.${k}`, v);
-    for (const [k, v] of sorted(r.labels)) set(`${labelKey}.${k}`, v);
-    if (role === 'executor' || role === 'driver') {
-      const yunikornQueue = spec.batchScheduler === 'yunikorn' ? spec.batchSchedulerOptions?.queue : undefined;
-      if (yunikornQueue) set(`${labelKey}.queue`, yunikornQueue);
-    }
-    for (const [k, v] of sorted(r.annotations)) set(`spark.kubernetes.${role}.annotation.${k}`, v);
-    if (role === 'driver') {
-      for (const [k, v] of sorted(spec.driver.serviceLabels)) set(`spark.kubernetes.driver.service.label.${k}`, v);
-      for (const [k, v] of sorted(spec.driver.serviceAnnotations)) {
-        set(`spark.kubernetes.driver.service.annotation.${k}`, v);
-      }
-    }
-    for (const [env, ref] of sorted(r.envSecretKeyRefs)) {
-      set(`spark.kubernetes.${role}.secretKeyRef.${env}`, `${ref.name}:${ref.key}`);
-    }
-    const envKey = role === 'driver' ? 'spark.kubernetes.driverEnv' : 'spark.executorEnv';
-    for (const s of r.secrets ?? []) {
-      set(`spark.kubernetes.${role}.secrets.${s.name}`, s.path);
-      const file = SECRET_ENV[s.secretType];
-      if (file) set(`${envKey}.${file[0]}`, `${s.path.replace(/\/+$/, '')}/${file[1]}`);
-    }
-    for (const [k, v] of sorted(r.envVars)) set(`${envKey}.${k}`, v);
-    localVolumeConf(app, role, set);
+  set(`${labelKey}.${APP_NAME_LABEL}`, name);
+  set(`${labelKey}.${LAUNCHED_BY_LABEL}`, 'true');
+  if (!r.template || sparkVersionBelow3(spec.sparkVersion)) set(`${labelKey}.${MUTATED_BY_LABEL}`, 'true');
+  set(`${labelKey}.${SUBMISSION_ID_LABEL}`, settings.submissionId);
+  if (role === 'executor') set('spark.executor.instances', spec.executor.instances);
+  set(`spark.kubernetes.${role}.container.image`, r.image ?? spec.image);
+  set(`spark.${role}.cores`, r.cores);
+  set(`spark.kubernetes.${role}.request.cores`, r.coreRequest);
+  set(`spark.kubernetes.${role}.limit.cores`, r.coreLimit);
+  set(`spark.${role}.memory`, r.memory);
+  set(`spark.${role}.memoryOverhead`, r.memoryOverhead);
+  set(`spark.kubernetes.authenticate.${role}.serviceAccountName`, r.serviceAccount);
+  const javaOptions = [r.javaOptions, role === 'driver' ? monitoring.driverJavaAgent : monitoring.executorJavaAgent]
+    .filter((o) => o)
+    .join(' ');
+  set(`spark.${role}.extraJavaOptions`, javaOptions);
+  if (role === 'executor') set('spark.kubernetes.executor.deleteOnTermination', spec.executor.deleteOnTermination);
+  if (role === 'driver') set('spark.kubernetes.driver.master', spec.driver.kubernetesMaster);
+  for (const [k, v] of sorted(app.metadata?.labels)) set(`${labelKey}.${k}`, v);
+  for (const [k, v] of sorted(r.labels)) set(`${labelKey}.${k}`, v);
+  if (role === 'executor' || role === 'driver') {
+    const yunikornQueue = spec.batchScheduler === 'yunikorn' ? spec.batchSchedulerOptions?.queue : undefined;
+    if (yunikornQueue) set(`${labelKey}.queue`, yunikornQueue);
   }
-  for (const [k, v] of sorted(spec.nodeSelector)) set(`spark.kubernetes.node.selector.${k}`, v);
-  const scheduler = schedulerName(spec.batchScheduler);
-  set('spark.kubernetes.scheduler.name', scheduler);
-  if (monitoring.metricsConf) set('spark.metrics.conf', monitoring.metricsConf);
-  const da = spec.dynamicAllocation;
+  for (const [k, v] of sorted(r.annotations)) set(`spark.kubernetes.${role}.annotation.${k}`, v);
+  if (role === 'driver') {
+    for (const [k, v] of sorted(spec.driver.serviceLabels)) set(`spark.kubernetes.driver.service.label.${k}`, v);
+    for (const [k, v] of sorted(spec.driver.serviceAnnotations)) {
+      set(`spark.kubernetes.driver.service.annotation.${k}`, v);
+    }
+  }
+  for (const [env, ref] of sorted(r.envSecretKeyRefs)) {
+    set(`spark.kubernetes.${role}.secretKeyRef.${env}`, `${ref.name}:${ref.key}`);
+  }
+  const envKey = role === 'driver' ? 'spark.kubernetes.driverEnv' : 'spark.executorEnv';
+  for (const s of r.secrets ?? []) {
+    set(`spark.kubernetes.${role}.secrets.${s.name}`, s.path);
+    const file = SECRET_ENV[s.secretType];
+    if (file) set(`${envKey}.${file[0]}`, `${s.path.replace(/\/+$/, '')}/${file[1]}`);
+  }
+  for (const [k, v] of sorted(r.envVars)) set(`${envKey}.${k}`, v);
+  localVolumeConf(app, role, set);
+}
+
+/** Dynamic allocation's properties; kubeflow turns shuffle tracking on unless the application turns it off. */
+function dynamicAllocationConf(app: SparkApplication, set: SetConf): void {
+  const da = app.spec.dynamicAllocation;
   if (da?.enabled) {
     set('spark.dynamicAllocation.enabled', 'true');
     set('spark.dynamicAllocation.initialExecutors', da.initialExecutors);
@@ -185,27 +243,6 @@ export function submitRequest(app: SparkApplication, settings: SubmissionSetting
     set('spark.dynamicAllocation.shuffleTracking.enabled', da.shuffleTrackingEnabled ?? true);
     set('spark.dynamicAllocation.shuffleTracking.timeout', da.shuffleTrackingTimeout);
   }
-
-  const deps = spec.deps ?? {};
-  return {
-    name,
-    namespace,
-    resourceType,
-    mainClass: spec.mainClass,
-    primaryResource,
-    appArgs: spec.arguments ?? [],
-    jars: deps.jars ?? [],
-    files: deps.files ?? [],
-    pyFiles: deps.pyFiles ?? [],
-    archives: deps.archives ?? [],
-    packages: deps.packages ?? [],
-    excludePackages: deps.excludePackages ?? [],
-    repositories: deps.repositories ?? [],
-    proxyUser: spec.proxyUser,
-    conf,
-    driverTemplate,
-    executorTemplate,
-  };
 }
 
 /** The spark-submit command line (without the spark-submit binary) for a request. */
