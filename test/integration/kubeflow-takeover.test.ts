@@ -52,6 +52,26 @@ const RECORDED = JSON.parse(
 
 type Restorable = KubeObject & { status?: unknown; spec?: Record<string, unknown> };
 
+/** The times an application's status holds: what the state machine measures retry intervals and TTLs from. */
+const STATUS_TIMES = ['lastSubmissionAttemptTime', 'terminationTime'] as const;
+
+/** The last time written into a recorded application's status: the moment the recording was taken. */
+function recordingEnd(recorded: Recorded): number {
+  const times = recorded.applications
+    .flatMap((a) => a.objects)
+    .filter((o) => o.kind === 'SparkApplication')
+    .flatMap((o) =>
+      STATUS_TIMES.map((field) => Date.parse(((o as Restorable).status as Record<string, string>)?.[field] ?? '')),
+    )
+    .filter(Number.isFinite);
+  assert.ok(times.length > 0, 'the recorded applications carry status times');
+  return Math.max(...times);
+}
+
+/** An RFC 3339 time moved by `shiftMs`, at the whole second the API stores. */
+const shiftedTime = (iso: string | undefined, shiftMs: number): string | undefined =>
+  iso ? new Date(Math.floor((Date.parse(iso) + shiftMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z') : iso;
+
 /**
  * Puts recorded objects back as kubeflow left them, in `f`'s namespace: created without what the API server
  * assigns (uid, resourceVersion, timestamps, a Service's cluster IP), owner references pointed at the new uids of
@@ -60,12 +80,19 @@ type Restorable = KubeObject & { status?: unknown; spec?: Record<string, unknown
 class Restorer {
   readonly #f: Fixture;
   readonly #node: string;
+  readonly #shiftMs: number;
   /** Recorded uid → uid of the object restored from it. */
   readonly uids = new Map<string, string>();
 
-  constructor(f: Fixture, node: string) {
+  /**
+   * `shiftMs` moves the times of applications' statuses as if the recording had been taken just now: otherwise a
+   * FAILING application's retry interval (an hour) runs out an hour after the recording, and sparkop would rightly
+   * resubmit it.
+   */
+  constructor(f: Fixture, node: string, shiftMs: number) {
     this.#f = f;
     this.#node = node;
+    this.#shiftMs = shiftMs;
   }
 
   async restore<T extends Restorable>(recorded: T, extra: { finalizers?: string[] } = {}): Promise<T> {
@@ -103,6 +130,11 @@ class Restorer {
       const phase = (recorded.status as { phase?: string } | undefined)?.phase;
       if (phase !== 'Succeeded' && phase !== 'Failed') return created;
       return this.#f.api.status().patch(created, mergePatch({ status: recorded.status as object }));
+    }
+    if (recorded.status !== undefined && recorded.kind === 'SparkApplication') {
+      const status = structuredClone(recorded.status) as Record<string, string | undefined>;
+      for (const field of STATUS_TIMES) if (status[field]) status[field] = shiftedTime(status[field], this.#shiftMs);
+      return this.#f.api.status().update({ ...created, status } as T);
     }
     if (recorded.status !== undefined && recorded.kind?.includes('Spark')) {
       return this.#f.api.status().update({ ...created, status: recorded.status } as T);
@@ -151,7 +183,7 @@ test("kubeflow's objects, as it wrote them, are taken over: nothing submitted ag
   const f = await fixture(t);
   const node = (await f.core.listNode()).items.find((n) => n.metadata?.name?.startsWith('sim-node-'))?.metadata?.name;
   assert.ok(node, 'a simulated node');
-  const restorer = new Restorer(f, node);
+  const restorer = new Restorer(f, node, Date.now() - recordingEnd(RECORDED));
   // kubeflow defines the finalizer sparkoperator.k8s.io/finalizer for both kinds (the v2.5.2 run recorded here put
   // none on them): every restored application and the schedule carry it, so deleting them shows it is released.
   const finalizers = { finalizers: [KUBEFLOW_FINALIZER] };
@@ -166,8 +198,7 @@ test("kubeflow's objects, as it wrote them, are taken over: nothing submitted ag
   const recordedNext = Date.parse(schedule.object.status?.nextRun ?? '');
   assert.ok(Number.isFinite(recordedNext), 'the recorded schedule has a nextRun');
   const shift = Date.now() + 20_000 - recordedNext;
-  const shifted = (iso: string | undefined) =>
-    iso ? new Date(Math.floor((Date.parse(iso) + shift) / 1000) * 1000).toISOString().replace('.000Z', 'Z') : iso;
+  const shifted = (iso: string | undefined) => shiftedTime(iso, shift);
   const scheduleObject = structuredClone(schedule.object);
   if (scheduleObject.status) {
     scheduleObject.status.lastRun = shifted(scheduleObject.status.lastRun);
