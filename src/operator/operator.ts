@@ -105,6 +105,7 @@ export async function buildOperator(input: OperatorInput): Promise<Manager> {
   const cache = new Cache({
     kubeConfig,
     scopes,
+    initialState: options.streamInitialState ? 'stream' : 'list',
     clock,
     logger: logger.child({ component: 'cache' }),
     metrics: registry,

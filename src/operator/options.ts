@@ -162,6 +162,12 @@ export const OPERATOR_FLAGS = [
     defaultText: '30s',
   }),
   flag(
+    'stream-initial-state',
+    bool,
+    true,
+    'Informers stream their initial state (a watch with sendInitialEvents) where the API server allows it; false: paginated lists.',
+  ),
+  flag(
     'relax-heap-growth-while-syncing',
     bool,
     true,

@@ -8,6 +8,7 @@ export {
 export { BuilderError, type BuilderOptions, ControllerBuilder, type ControllerHost, controllerFor } from './builder.ts';
 export { Cache, type CacheHealth, type CacheOptions, type KindScope, stripManagedFields } from './cache/cache.ts';
 export type { Informer, InformerEventHandler, ListFilter, Registration } from './cache/types.ts';
+export type { InitialState } from './cache/watcher.ts';
 export {
   type Client,
   type ClientOptions,

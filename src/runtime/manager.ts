@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Cache, type KindScope } from './cache/cache.ts';
+import type { InitialState } from './cache/watcher.ts';
 import type { Client } from './client/client.ts';
 import { newClient } from './client/client.ts';
 import type { Clock } from './clock.ts';
@@ -74,6 +75,8 @@ export interface ManagerOptions {
   readonly cache?: ManagerCache;
   /** For the default cache: what each kind's informer watches, keyed by gvkString (e.g. only some namespaces). */
   readonly cacheScopes?: ReadonlyMap<string, KindScope>;
+  /** For the default cache: how its informers get the full state (CacheOptions.initialState). */
+  readonly initialState?: InitialState;
   /** Default: a client on kubeConfig reading cached kinds from the cache. */
   readonly client?: Client;
   /** Default: a fresh registry (its metrics are served on /metrics). */
@@ -134,6 +137,7 @@ export class Manager {
         kubeConfig: kubeConfig as KubeAccess,
         logger: this.log.child({ component: 'cache' }),
         ...(options.cacheScopes ? { scopes: options.cacheScopes } : {}),
+        ...(options.initialState ? { initialState: options.initialState } : {}),
         ...shared,
       });
     this.cache = cache;

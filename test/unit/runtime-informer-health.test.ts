@@ -45,6 +45,7 @@ test('health returns as soon as a watch is accepted again, before any event', as
     backoff: { initialMs: 20, maxMs: 20, factor: 2, jitter: 0 },
     random: () => 0,
     transform: (o) => o,
+    initialState: 'list',
     pageSize: 500,
     watchTimeoutSeconds: 300,
   });

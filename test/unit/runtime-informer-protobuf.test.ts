@@ -40,6 +40,7 @@ test('an undecodable protobuf answer: the list is retried in JSON, and watches a
     random: () => 0,
     transform: (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, labels: { transformed: 'yes' } } }),
     decodeProtobuf: (r) => decodeList(r.buf, () => ({})).items[0] ?? {},
+    initialState: 'list',
     pageSize: 500,
     watchTimeoutSeconds: 300,
   });

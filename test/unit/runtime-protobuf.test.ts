@@ -152,7 +152,7 @@ describe('protobuf reader', () => {
     assert.throws(() => badWire.skip(), /wire type 3/);
   });
 
-  test('watch frames: events split across chunks at every byte; ERROR carries a Status', async () => {
+  test('watch frames: events split across chunks at every byte; ERROR carries a Status; BOOKMARK its metadata', async () => {
     const podEvent = (type: string, name: string) => [
       ...str(1, type),
       ...bytes(2, bytes(1, envelope('v1', 'Pod', bytes(1, str(1, name))))),
@@ -163,9 +163,12 @@ describe('protobuf reader', () => {
       ...str(4, 'Expired'),
       ...int(6, 410),
     ]);
+    // A bookmark's metadata whatever the kind's decoder keeps (decodeName keeps only the name, which it has none of).
+    const bookmarkMeta = [...str(6, '42'), ...bytes(12, [...str(1, 'k8s.io/initial-events-end'), ...str(2, 'true')])];
     const frames = [
       podEvent('ADDED', 'a'),
       podEvent('DELETED', 'b'),
+      [...str(1, 'BOOKMARK'), ...bytes(2, bytes(1, envelope('v1', 'Pod', bytes(1, bookmarkMeta))))],
       [...str(1, 'ERROR'), ...bytes(2, bytes(1, status))],
     ];
     const stream = frames.flatMap((f) => {
@@ -180,6 +183,10 @@ describe('protobuf reader', () => {
     assert.deepEqual(events, [
       { type: 'ADDED', object: { metadata: { name: 'a' } } },
       { type: 'DELETED', object: { metadata: { name: 'b' } } },
+      {
+        type: 'BOOKMARK',
+        object: { metadata: { resourceVersion: '42', annotations: { 'k8s.io/initial-events-end': 'true' } } },
+      },
       {
         type: 'ERROR',
         object: {

@@ -22,6 +22,9 @@
 {{- define "sparkop.value.cache-sync-timeout" -}}
 {{ .Values.operator.cacheSyncTimeout | toString }}
 {{- end }}
+{{- define "sparkop.value.stream-initial-state" -}}
+{{ .Values.operator.streamInitialState | toString }}
+{{- end }}
 {{- define "sparkop.value.relax-heap-growth-while-syncing" -}}
 {{ .Values.operator.relaxHeapGrowthWhileSyncing | toString }}
 {{- end }}
@@ -245,6 +248,7 @@
 {{- end }}
 - {{ printf "--controller-threads=%v" (include "sparkop.value.controller-threads" .) | quote }}
 - {{ printf "--cache-sync-timeout=%v" (include "sparkop.value.cache-sync-timeout" .) | quote }}
+- {{ printf "--stream-initial-state=%v" (include "sparkop.value.stream-initial-state" .) | quote }}
 - {{ printf "--relax-heap-growth-while-syncing=%v" (include "sparkop.value.relax-heap-growth-while-syncing" .) | quote }}
 - {{ printf "--max-tracked-executor-per-app=%v" (include "sparkop.value.max-tracked-executor-per-app" .) | quote }}
 - {{ printf "--workqueue-ratelimiter-bucket-qps=%v" (include "sparkop.value.workqueue-ratelimiter-bucket-qps" .) | quote }}

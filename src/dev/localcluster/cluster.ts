@@ -35,6 +35,8 @@ export interface LocalClusterOptions {
   readonly log?: (message: string) => void;
   /** Serve kube-apiserver's /debug/pprof (for the benches' API server profiles). Default off. */
   readonly profiling?: boolean;
+  /** kube-apiserver's --feature-gates (tests of what clients do where a feature is off). Default: its defaults. */
+  readonly apiserverFeatureGates?: Readonly<Record<string, boolean>>;
 }
 
 const SERVICE_CIDR = '10.96.0.0/16';
@@ -210,6 +212,7 @@ export class LocalCluster {
             `--service-cluster-ip-range=${SERVICE_CIDR}`,
             '--allow-privileged=true',
             `--profiling=${options.profiling ?? false}`,
+            ...featureGatesFlag(options.apiserverFeatureGates),
             '--v=0',
           ],
         },
@@ -511,4 +514,9 @@ function writePki(dir: string, pki: ClusterPki) {
     saKey: file('sa.key', pki.serviceAccountKey, 0o600),
     saPublicKey: file('sa.pub', pki.serviceAccountPublicKey),
   };
+}
+
+function featureGatesFlag(gates: Readonly<Record<string, boolean>> | undefined): string[] {
+  const entries = Object.entries(gates ?? {});
+  return entries.length ? [`--feature-gates=${entries.map(([gate, on]) => `${gate}=${on}`).join(',')}`] : [];
 }

@@ -12,6 +12,7 @@ import type { ProtobufObjectDecoder } from '../rest/protobuf.ts';
 import { RestClient } from '../rest/restclient.ts';
 import { type InformerHealth, SharedInformer } from './informer.ts';
 import type { Informer } from './types.ts';
+import type { InitialState } from './watcher.ts';
 
 /** What one kind's informer watches and keeps. */
 export interface KindScope {
@@ -40,6 +41,11 @@ export interface CacheOptions {
   readonly metrics?: Registry;
   /** Retry delays of failed lists and watches. Default about 0.8 s doubling to 30 s, with jitter. */
   readonly backoff?: BackoffPolicy;
+  /**
+   * How informers get the full state: `stream` (a watch with sendInitialEvents; lists where the API server refuses
+   * it) or `list` (paginated lists only). Default `stream`.
+   */
+  readonly initialState?: InitialState;
   /** Objects per list page. Default 500. */
   readonly pageSize?: number;
   /** Server-side watch timeout (each watch lasts 1–2× this). Default 300 s. */
@@ -172,6 +178,7 @@ export class Cache {
       fieldSelector: scope.fieldSelector,
       transform: scope.transform ?? stripManagedFields,
       ...(scope.decodeProtobuf ? { decodeProtobuf: scope.decodeProtobuf } : {}),
+      initialState: this.#options.initialState ?? 'stream',
       pageSize: this.#options.pageSize ?? 500,
       watchTimeoutSeconds: this.#options.watchTimeoutSeconds ?? 300,
     });

@@ -10,11 +10,19 @@ import type { RestMapping } from '../rest/mapper.ts';
 import { type Query, resourcePath } from '../rest/paths.ts';
 import { type DecodedList, decodeList, type ProtobufObjectDecoder } from '../rest/protobuf.ts';
 import type { RestClient } from '../rest/restclient.ts';
+import type { WatchEvent } from '../rest/watchstream.ts';
 import { deepFreeze } from './freeze.ts';
 import { labelMatcher } from './selector.ts';
 import { type IndexFunc, NAMESPACE_INDEX, Store } from './store.ts';
 import type { Informer, InformerEventHandler, ListFilter, Registration } from './types.ts';
-import { startWatcher, step, type WatcherCommand, type WatcherEffect, type WatcherInput } from './watcher.ts';
+import {
+  type InitialState,
+  startWatcher,
+  step,
+  type WatcherCommand,
+  type WatcherEffect,
+  type WatcherInput,
+} from './watcher.ts';
 
 export interface InformerOptions {
   readonly gvk: GroupVersionKind;
@@ -32,6 +40,11 @@ export interface InformerOptions {
   readonly transform: (obj: KubeObject) => KubeObject;
   /** Decodes an object from protobuf into what `transform` makes of its JSON (KindScope.decodeProtobuf). */
   readonly decodeProtobuf?: ProtobufObjectDecoder;
+  /**
+   * How each watcher gets the full state: `stream` (a watch with sendInitialEvents, falling back to lists for good
+   * where the API server refuses it) or `list` (paginated lists only).
+   */
+  readonly initialState: InitialState;
   /** Objects per list page. */
   readonly pageSize: number;
   /** The server ends each watch after about this long (randomised up to twice as long, so watches spread out). */
@@ -48,6 +61,8 @@ export interface InformerHealth {
   readonly lastError?: string;
   /** Relists forced by 410 Gone. */
   readonly relists: number;
+  /** How the full state is got: `stream` while every watcher streams it, `list` once one had to list it. */
+  readonly initialState: InitialState;
   readonly objects: number;
 }
 
@@ -67,6 +82,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   readonly #partitions: readonly (string | undefined)[];
   readonly #syncedPartitions = new Set<string | undefined>();
   readonly #failures = new Map<string | undefined, number>();
+  /** Partitions whose API server refused to stream the initial state. */
+  readonly #listing = new Set<string | undefined>();
   #lastError: string | undefined;
   #relists = 0;
   #started = false;
@@ -164,6 +181,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
       failures,
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
       relists: this.#relists,
+      initialState: this.#o.initialState === 'stream' && this.#listing.size === 0 ? 'stream' : 'list',
       objects: this.#store.size,
     };
   }
@@ -171,7 +189,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   // The shell: perform the watcher's command, feed the outcome back, until aborted.
   async #run(namespace: string | undefined, signal: AbortSignal): Promise<void> {
     const config = { backoff: this.#o.backoff, random: this.#o.random };
-    let current = startWatcher();
+    let current = startWatcher(this.#o.initialState);
     let state = current.state;
     let command: WatcherCommand | undefined = current.command;
     const advance = (input: WatcherInput): WatcherCommand | undefined => {
@@ -195,8 +213,10 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
           }
           input = { type: 'backoffElapsed' };
           break;
+        case 'stream':
         case 'watch': {
-          const outcome = await this.#watch(namespace, command.resourceVersion, signal, advance);
+          const from = command.type === 'watch' ? command.resourceVersion : undefined;
+          const outcome = await this.#watch(namespace, from, signal, advance);
           if (outcome.type === 'next') {
             command = outcome.command;
             continue;
@@ -250,10 +270,11 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   }
 
   // Feeds the watch's events to the watcher until it asks for something else (then returns that command) or the
-  // watch ends (then returns the input saying how).
+  // watch ends (then returns the input saying how). Without `resourceVersion`, the watch streams the initial state
+  // first (sendInitialEvents), as of a consistent read (resourceVersionMatch NotOlderThan with no version).
   async #watch(
     namespace: string | undefined,
-    resourceVersion: string,
+    resourceVersion: string | undefined,
     signal: AbortSignal,
     advance: (input: WatcherInput) => WatcherCommand | undefined,
   ): Promise<{ type: 'next'; command: WatcherCommand } | { type: 'ended'; input: WatcherInput }> {
@@ -264,7 +285,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
       {
         watch: true,
         allowWatchBookmarks: true,
-        resourceVersion,
+        ...(resourceVersion === undefined
+          ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' }
+          : { resourceVersion }),
         timeoutSeconds,
         labelSelector: this.#o.labelSelector,
         fieldSelector: this.#o.fieldSelector,
@@ -282,7 +305,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
         onOpen: () => this.#failures.set(namespace, 0),
         ...(this.#protobuf ? { decodeProtobuf: this.#decodedPrepared(this.#protobuf) } : {}),
       })) {
-        const command = advance({ type: 'watchEvent', event });
+        const command = advance({ type: 'watchEvent', event: this.#prepareEvent(event) });
         if (command) return { type: 'next', command };
       }
       return { type: 'ended', input: { type: 'watchEnded' } };
@@ -315,6 +338,13 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
           );
           break;
         }
+        case 'streamingRefused':
+          this.#listing.add(namespace);
+          log.info(
+            { gvk: gvkString(this.gvk), namespace },
+            `the API server does not stream initial state (${describe(effect.error)}); listing instead`,
+          );
+          break;
         case 'expired':
           this.#relists++;
           log.info(
@@ -351,8 +381,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
     );
   }
 
-  #apply(event: 'ADDED' | 'MODIFIED' | 'DELETED', raw: KubeObject): void {
-    const obj = this.#prepare(raw);
+  /** `prepared` went through #prepareEvent. */
+  #apply(event: 'ADDED' | 'MODIFIED' | 'DELETED', prepared: KubeObject): void {
+    const obj = prepared as T;
     if (event === 'DELETED') {
       // The event carries the object's final state: that is what handlers get.
       this.#store.delete(obj);
@@ -385,6 +416,15 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
       this.#fromProtobuf.add(obj);
       return obj;
     };
+  }
+
+  /**
+   * An event's object transformed and frozen as it arrives, before the watcher sees it: a stream's initial events
+   * wait in the watcher until the last one, and whole objects held that long would take several times the memory.
+   */
+  #prepareEvent(event: WatchEvent): WatchEvent {
+    if (event.type === 'BOOKMARK' || event.type === 'ERROR') return event;
+    return { type: event.type, object: this.#prepare(event.object) };
   }
 
   #prepare(raw: KubeObject): T {

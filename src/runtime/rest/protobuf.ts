@@ -393,7 +393,22 @@ export function decodeWatchEvent(
   if (type === 'ERROR' || envelope.kind === 'Status') {
     return { type: 'ERROR', object: decodeStatusMessage(envelope.raw) };
   }
+  if (type === 'BOOKMARK') return { type: 'BOOKMARK', object: decodeBookmark(envelope.raw) };
   return { type: type as 'ADDED', object: decodeObject(envelope.raw) };
+}
+
+const BOOKMARK_META: readonly ObjectMetaField[] = ['resourceVersion', 'annotations'];
+
+/**
+ * A bookmark's object: only its metadata means anything (resourceVersion, and the annotation that ends a stream's
+ * initial events), and a kind's decoder may keep neither. Every built-in kind has its ObjectMeta as field 1.
+ */
+function decodeBookmark(message: ProtoReader): KubeObject {
+  while (message.next()) {
+    if (message.field === 1) return { metadata: decodeObjectMeta(message.message(), BOOKMARK_META) };
+    message.skip();
+  }
+  return { metadata: {} };
 }
 
 /** The ObjectMeta fields a decoder can ask for, by their JSON names (managedFields is never decoded). */
