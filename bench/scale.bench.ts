@@ -211,6 +211,27 @@ interface RestartFigures {
   rssWhileWatchingMiB: ReturnType<typeof spread>;
   memory: ReturnType<typeof procMemory>;
   v8MiB: ReturnType<typeof v8Memory>;
+  /**
+   * kube-apiserver's RSS: `steady` the median of 5 readings over the 5 s before the kill (the predecessor running),
+   * `peak` the highest reading every 100 ms from the kill to the end of the 20 s after re-observation.
+   */
+  apiserverRssMiB: { steady: number; peak: number; overSteadyPercent: number };
+}
+
+/** kube-apiserver's RSS in MiB now. */
+function apiserverRss(): number {
+  const pid = bc.controlPlanePids().get('kube-apiserver');
+  return pid === undefined ? 0 : (sampleProc(pid)?.rssBytes ?? 0) / MiB;
+}
+
+/** kube-apiserver's RSS, the median of 5 readings one second apart. */
+async function steadyApiserverRss(): Promise<number> {
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(apiserverRss());
+    await sleep(1000);
+  }
+  return spread(readings).median;
 }
 
 const HEAP_GROWTH_RESTORED = 'caches filled: heap growth back to its fixed step';
@@ -230,7 +251,12 @@ function heapGrowthLine(op: OperatorProcess): Record<string, unknown> | null {
 async function measureRestart(
   variant: RestartVariant,
   profile: boolean,
+  apiserverSteadyMiB: number,
 ): Promise<{ op: OperatorProcess; figures: RestartFigures }> {
+  let apiserverPeakMiB = apiserverRss();
+  const apiserverSampler = setInterval(() => {
+    apiserverPeakMiB = Math.max(apiserverPeakMiB, apiserverRss());
+  }, 100);
   const spawned = Date.now();
   const profileDir = profile ? mkdtempSync(join(tmpdir(), 'sparkop-restart-prof-')) : undefined;
   const nodeFlags = [
@@ -277,9 +303,15 @@ async function measureRestart(
     const rss = sampleProc(restarted.pid)?.rssBytes;
     if (rss) rssSamples.push(rss / MiB);
   }
+  clearInterval(apiserverSampler);
   const after = await restarted.metrics();
   const rss = sampleProc(restarted.pid);
   const figures: RestartFigures = {
+    apiserverRssMiB: {
+      steady: round(apiserverSteadyMiB),
+      peak: round(apiserverPeakMiB),
+      overSteadyPercent: round((apiserverPeakMiB / apiserverSteadyMiB - 1) * 100),
+    },
     extraNodeFlags: [...variant.nodeFlags],
     extraOperatorFlags: [...variant.operatorFlags],
     readySeconds: round(readyS, 2),
@@ -425,14 +457,15 @@ try {
   const restarts: RestartFigures[] = [];
   for (const [i, variant] of RESTART_VARIANTS.entries()) {
     const killed = op;
+    const apiserverSteadyMiB = await steadyApiserverRss();
     await killed.kill();
     // The profiler slows the process it profiles: the last restart has it, the first (judged) one runs as given.
     const profiled = CPU_PROF_RESTART && i === RESTART_VARIANTS.length - 1 && (i > 0 || RESTART_VARIANTS.length === 1);
-    const measured = await measureRestart(variant, profiled);
+    const measured = await measureRestart(variant, profiled, apiserverSteadyMiB);
     op = measured.op;
     restarts.push(measured.figures);
     log(
-      `restart ${i + 1}/${RESTART_VARIANTS.length} (${variantText(variant.nodeFlags, variant.operatorFlags)}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions, op. CPU listing ${measured.figures.cpuSeconds.listing?.operator ?? '-'} s, heap growth restored ${JSON.stringify(measured.figures.heapGrowthRestored)}`,
+      `restart ${i + 1}/${RESTART_VARIANTS.length} (${variantText(variant.nodeFlags, variant.operatorFlags)}): lists ${measured.figures.readySeconds} s, caught up ${measured.figures.caughtUpSeconds ?? '-'} s, re-observed ${measured.figures.allReobservedSeconds ?? 'not reached'} s, ${measured.figures.writes} writes, ${measured.figures.submitCount} submissions, op. CPU listing ${measured.figures.cpuSeconds.listing?.operator ?? '-'} s, kube-apiserver CPU listing ${measured.figures.cpuSeconds.listing?.['kube-apiserver'] ?? '-'} s, RSS ${JSON.stringify(measured.figures.apiserverRssMiB)} MiB, heap growth restored ${JSON.stringify(measured.figures.heapGrowthRestored)}`,
     );
   }
   const restart = restarts[0] as RestartFigures;
@@ -535,10 +568,16 @@ try {
           .slice(1)
           .map((r, i) => [
             `   restart ${i + 2} (${variantText(r.extraNodeFlags, r.extraOperatorFlags)}): lists / caught up / re-observed (s)`,
-            `${r.readySeconds} / ${r.caughtUpSeconds ?? '-'} / ${r.allReobservedSeconds ?? 'not reached'} (writes ${r.writes}, submissions ${r.submitCount})`,
+            `${r.readySeconds} / ${r.caughtUpSeconds ?? '-'} / ${r.allReobservedSeconds ?? 'not reached'} (writes ${r.writes}, submissions ${r.submitCount}; kube-apiserver RSS +${r.apiserverRssMiB.overSteadyPercent} %)`,
             '',
             '',
           ]),
+        [
+          'kube-apiserver RSS while the operator restarts: steady / peak (MiB)',
+          `${restart.apiserverRssMiB.steady} / ${restart.apiserverRssMiB.peak} (+${restart.apiserverRssMiB.overSteadyPercent} %)`,
+          '<= +10 %',
+          verdict(restart.apiserverRssMiB.overSteadyPercent <= 10),
+        ],
         [
           '   restarted operator RSS: min / median / max',
           `${summary.restart.rssWhileWatchingMiB.min} / ${summary.restart.rssWhileWatchingMiB.median} / ${summary.restart.rssWhileWatchingMiB.max} (${summary.restart.rssWhileWatchingMiB.samples} s)`,
