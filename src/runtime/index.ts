@@ -7,6 +7,14 @@ export {
 } from './background.ts';
 export { BuilderError, type BuilderOptions, ControllerBuilder, type ControllerHost, controllerFor } from './builder.ts';
 export { Cache, type CacheHealth, type CacheOptions, type KindScope, stripManagedFields } from './cache/cache.ts';
+export {
+  MessageProjection,
+  MetadataProjection,
+  ObjectProjection,
+  type Presence,
+  type ProjectedField,
+  type ScalarType,
+} from './cache/projection.ts';
 export type { Informer, InformerEventHandler, ListFilter, Registration } from './cache/types.ts';
 export type { InitialState } from './cache/watcher.ts';
 export {

@@ -9,14 +9,24 @@ import {
   cacheScopes,
   decodeSlimPod,
   LAST_APPLIED_ANNOTATION,
+  POD_PROJECTION,
   podApplicationKey,
+  SERVICE_PROJECTION,
   slimApplication,
   slimPod,
   slimService,
 } from '../../src/controllers/sparkapplication/scope.ts';
 import { gvkString, type KubeObject } from '../../src/runtime/index.ts';
 import { ProtoReader, readEnvelope } from '../../src/runtime/rest/protobuf.ts';
-import { DRIVER_CONTAINER_NAME, observeDriver, summarizePod } from '../../src/spark/lifecycle/index.ts';
+import { ownedExecutorPhases, viewService } from '../../src/spark/connect/index.ts';
+import {
+  DRIVER_CONTAINER_NAME,
+  observeDriver,
+  observedDriverIngressService,
+  observedService,
+  summarizePod,
+} from '../../src/spark/lifecycle/index.ts';
+import { bytes, int, str, time } from '../support/protobuf-encoder.ts';
 
 type Pod = V1Pod & KubeObject;
 
@@ -236,23 +246,7 @@ test('slimPod keeps a failed PodScheduled condition and waiting messages: the li
   });
 });
 
-// A minimal protobuf encoder (as in runtime-protobuf.test.ts), for pods the API server would send in protobuf.
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  do {
-    let b = v % 128;
-    v = Math.floor(v / 128);
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-const int = (field: number, value: number) => [...varint(field * 8), ...varint(value)];
-const bytes = (field: number, content: number[]) => [...varint(field * 8 + 2), ...varint(content.length), ...content];
-const str = (field: number, value: string) => bytes(field, [...Buffer.from(value, 'utf8')]);
-/** meta/v1 Time: seconds 1. */
-const time = (field: number, iso: string) => bytes(field, int(1, Date.parse(iso) / 1000));
+// Pods the API server would send in protobuf.
 
 /** A core/v1 Pod message (generated.proto field numbers) and the JSON the API server sends for the same pod. */
 function protoPod(name: string, status: number[]): Buffer {
@@ -432,4 +426,92 @@ test("slimApplication drops managedFields and kubectl's last-applied copy, and k
     metadata: { name: 'x', annotations: { [LAST_APPLIED_ANNOTATION]: '{}' } },
   });
   assert.deepEqual(onlyApplied.metadata, { name: 'x' });
+});
+
+/**
+ * Every property path `read` reads of `obj`, set or not (JSON names, `[]` for a list element), through recording
+ * proxies. Inherited members (a list's find, map) are not paths; Dates are values, not entered.
+ */
+function pathsRead<T extends object>(obj: T, read: (o: T) => unknown): string[][] {
+  const seen = new Map<string, string[]>();
+  const note = (path: string[]) => seen.set(path.join(' '), path);
+  const wrap = (value: unknown, path: string[]): unknown => {
+    if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+    return new Proxy(value, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (typeof key === 'symbol' || (!Object.hasOwn(target, key) && key in target)) return v;
+        const step = Array.isArray(target) && key !== 'length' ? '[]' : key;
+        note([...path, step]);
+        return wrap(v, [...path, step]);
+      },
+      has(target, key) {
+        if (typeof key === 'string') note([...path, Array.isArray(target) ? '[]' : key]);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        note(path); // the whole object: its keys, a spread, a copy
+        return Reflect.ownKeys(target);
+      },
+    });
+  };
+  read(wrap(structuredClone(obj), []) as T);
+  return [...seen.values()];
+}
+
+function uncovered(projection: { covers(path: readonly string[]): boolean }, paths: string[][]): string[] {
+  return paths.filter((p) => !projection.covers(p)).map((p) => p.join('.'));
+}
+
+/** Every reader of cached pods, as the controllers call it. */
+const POD_READERS: [string, (pod: Pod) => unknown][] = [
+  ['summarizePod + observeDriver', (pod) => observeDriver(summarizePod(pod), 's1', DRIVER_CONTAINER_NAME)],
+  ['podApplicationKey', (pod) => podApplicationKey(pod)],
+  ['SparkConnect ownedExecutorPhases', (pod) => ownedExecutorPhases([pod], 'u-app')],
+];
+
+for (const [reader, read] of POD_READERS) {
+  test(`${reader} reads only what the pod cache keeps`, () => {
+    for (const [label, pod] of pods) {
+      assert.deepEqual(uncovered(POD_PROJECTION, pathsRead(pod, read)), [], `${reader} on the pod "${label}"`);
+    }
+  });
+}
+
+test('a reader of a field the pod cache drops is found', () => {
+  const pod = podNamed('running');
+  const nodeOf = (p: Pod) => [p.spec?.nodeName, p.status?.podIP, p.status?.conditions?.[0]?.lastTransitionTime];
+  assert.deepEqual(uncovered(POD_PROJECTION, pathsRead(pod, nodeOf)), [
+    'spec',
+    'spec.nodeName',
+    'status.podIP',
+    'status.conditions.[].lastTransitionTime',
+  ]);
+});
+
+const uiService: V1Service & KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: {
+    name: 'app-1-ui-svc',
+    namespace: 'ns',
+    uid: 'u-svc',
+    labels: { 'sparkoperator.k8s.io/app-name': 'app-1', 'sparkoperator.k8s.io/submission-id': 's1' },
+    annotations: { 'sparkoperator.k8s.io/spec-hash': 'h' },
+    ownerReferences: [{ apiVersion: 'v1', kind: 'SparkConnect', name: 'c', uid: 'u-c', controller: true }],
+    deletionTimestamp: new Date('2026-01-02T03:04:05Z'),
+  },
+  spec: { type: 'ClusterIP', clusterIP: '10.96.0.9', ports: [{ name: 'ui', port: 4040, targetPort: 4040 }] },
+};
+
+test('every reader of cached Services reads only what the Service cache keeps', () => {
+  const readers: [string, (svc: V1Service) => unknown][] = [
+    ['observedService', observedService],
+    ['observedDriverIngressService', observedDriverIngressService],
+    ['SparkConnect viewService', (svc) => viewService(svc, 'u-c')],
+    ['podApplicationKey (the event mapping)', podApplicationKey],
+  ];
+  for (const [reader, read] of readers) {
+    assert.deepEqual(uncovered(SERVICE_PROJECTION, pathsRead(uiService, read)), [], reader);
+  }
 });

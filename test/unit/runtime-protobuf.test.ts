@@ -17,26 +17,8 @@ import {
   StringPool,
   shareStrings,
 } from '../../src/runtime/rest/protobuf.ts';
+import { bytes, int, str, varint } from '../support/protobuf-encoder.ts';
 
-// A minimal encoder for the tests.
-function varint(value: bigint): number[] {
-  let v = BigInt.asUintN(64, value);
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-const int = (field: number, value: number | bigint) => [...varint(BigInt(field * 8)), ...varint(BigInt(value))];
-const bytes = (field: number, content: number[]) => [
-  ...varint(BigInt(field * 8 + 2)),
-  ...varint(BigInt(content.length)),
-  ...content,
-];
-const str = (field: number, value: string) => bytes(field, [...Buffer.from(value, 'utf8')]);
 const envelope = (apiVersion: string, kind: string, raw: number[]) => [
   ...Buffer.from('k8s\0', 'latin1'),
   ...bytes(1, [...str(1, apiVersion), ...str(2, kind)]),

@@ -36,8 +36,9 @@ import {
   decide,
   type Feedback,
   type ObservedDriverIngressService,
-  type ObservedService,
   observationTargets,
+  observedDriverIngressService,
+  observedService,
   resolveSettings,
   SUBMISSION_ID_LABEL,
   summarizePod,
@@ -492,21 +493,4 @@ export class SparkApplicationReconciler implements Reconciler {
 
 function appKey(app: SparkApplicationObject): string {
   return `${app.metadata?.namespace ?? ''}/${app.metadata?.name ?? ''}`;
-}
-
-function observedDriverIngressService(svc: V1Service): ObservedDriverIngressService {
-  const submissionID = svc.metadata?.labels?.[SUBMISSION_ID_LABEL];
-  return {
-    name: svc.metadata?.name ?? '',
-    ...(submissionID ? { submissionID } : {}),
-    ...(svc.metadata?.deletionTimestamp ? { terminating: true } : {}),
-  };
-}
-
-function observedService(svc: V1Service): ObservedService {
-  return {
-    name: svc.metadata?.name ?? '',
-    ...(svc.spec?.clusterIP ? { clusterIP: svc.spec.clusterIP } : {}),
-    port: svc.spec?.ports?.[0]?.port ?? 0,
-  };
 }

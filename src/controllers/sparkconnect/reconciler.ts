@@ -28,6 +28,7 @@ import {
   type ConnectSettings,
   decide,
   executorSelector,
+  ownedExecutorPhases,
   SERVER_POD_READY,
   serverPodName,
   serviceName,
@@ -73,10 +74,11 @@ export class SparkConnectReconciler {
       client.list(Services, { namespace, labelSelector: `${CONNECT_NAME_LABEL}=${request.name}` }),
     ]);
     const server = pod ? viewServerPod(pod, uid) : undefined;
-    const executors =
+    const executorPhases =
       server?.owned && !server.deleting
-        ? (await client.list(Pods, { namespace, labelSelector: executorSelector(request.name) })).filter((p) =>
-            p.metadata?.ownerReferences?.some((o) => o.uid === server.uid),
+        ? ownedExecutorPhases(
+            await client.list(Pods, { namespace, labelSelector: executorSelector(request.name) }),
+            server.uid,
           )
         : [];
     const services = [
@@ -87,7 +89,7 @@ export class SparkConnectReconciler {
       connect,
       ...(server ? { server } : {}),
       services,
-      executorPhases: executors.map((p) => p.status?.phase ?? ''),
+      executorPhases,
       nowMs: this.#d.clock.now(),
       settings: this.#d.settings,
     });

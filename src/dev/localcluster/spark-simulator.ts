@@ -224,7 +224,7 @@ export function registerSparkSimulator(manager: Manager, options: SparkSimulator
     };
     // The ConfigMaps are read only when executors may be needed (before the end time, none yet created).
     const needsFiles = driverView.phase === 'Running' && !driverView.endRequested && views.length === 0;
-    // The cache keeps a slim pod (no spec, no IP: slimPod in controllers/sparkapplication/scope.ts); the driver's
+    // The cache keeps a slim pod (no spec, no IP: POD_PROJECTION in controllers/sparkapplication/scope.ts); the driver's
     // volumes, image and IP are read from the whole pod, fetched once and only when executors may be created.
     let fetched: Promise<Pod | undefined> | undefined;
     const whole = () => {

@@ -396,6 +396,13 @@ function podDetail(pod: V1Pod): string {
   return podReason || (status.phase ?? 'Pending').toLowerCase();
 }
 
+/** The phases of the executor pods `serverUid` owns (decide's executorPhases), from the cached executor pods. */
+export function ownedExecutorPhases(pods: readonly V1Pod[], serverUid: string): string[] {
+  return pods
+    .filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === serverUid))
+    .map((p) => p.status?.phase ?? '');
+}
+
 /** A Service as decide() sees it. */
 export function viewService(service: V1Service, connectUid: string): ServiceView {
   const meta = service.metadata ?? {};

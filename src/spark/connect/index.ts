@@ -6,6 +6,7 @@ export {
   type ConnectPlan,
   type ConnectReason,
   decide,
+  ownedExecutorPhases,
   RESTART_BACKOFF,
   restartDelayMs,
   SERVER_POD_READY,

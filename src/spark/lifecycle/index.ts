@@ -19,6 +19,8 @@ export {
   type DriverProblem,
   driverFailureMessage,
   observeDriver,
+  observedDriverIngressService,
+  observedService,
   observeExecutor,
   summarizePod,
 } from './observe.ts';

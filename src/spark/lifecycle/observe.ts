@@ -1,5 +1,5 @@
 // Pure observers: (pod) → what it says about the driver or an executor. No I/O, no clock.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { DRIVER_PROBLEMS, type DriverProblemInfo } from './table.ts';
 import type { DriverProblem } from './types.ts';
 
@@ -8,6 +8,8 @@ export type { DriverProblem } from './types.ts';
 import {
   type DriverState,
   type ExecutorState,
+  type ObservedDriverIngressService,
+  type ObservedService,
   type PodSummary,
   SPARK_APP_SELECTOR_LABEL,
   SUBMISSION_ID_LABEL,
@@ -177,5 +179,24 @@ export function summarizePod(pod: V1Pod): PodSummary {
         ...(waitingMessage ? { waitingMessage: oneLine(waitingMessage, 512) } : {}),
       };
     }),
+  };
+}
+
+/** What the lifecycle reads of a driver ingress Service. */
+export function observedDriverIngressService(svc: V1Service): ObservedDriverIngressService {
+  const submissionID = svc.metadata?.labels?.[SUBMISSION_ID_LABEL];
+  return {
+    name: svc.metadata?.name ?? '',
+    ...(submissionID ? { submissionID } : {}),
+    ...(svc.metadata?.deletionTimestamp ? { terminating: true } : {}),
+  };
+}
+
+/** What the lifecycle reads of the UI Service: its name, cluster IP and port. */
+export function observedService(svc: V1Service): ObservedService {
+  return {
+    name: svc.metadata?.name ?? '',
+    ...(svc.spec?.clusterIP ? { clusterIP: svc.spec.clusterIP } : {}),
+    port: svc.spec?.ports?.[0]?.port ?? 0,
   };
 }
