@@ -133,61 +133,8 @@ export function resolveDriverConf(
 
   // CPU: spark.kubernetes.driver.request.cores wins over spark.driver.cores (default 1); the limit only if set.
   const cores = get('spark.driver.cores') ?? '1';
-  // Memory: spark.driver.memory (default 1g). Overhead: spark.driver.memoryOverhead wins; else factor × memory with
-  // a floor (spark.driver.minMemoryOverhead in Spark 4, 384 MiB). Factor: spark.driver.memoryOverheadFactor wins,
-  // then spark.kubernetes.memoryOverheadFactor, then 0.4 for Python/R apps and 0.1 for JVM apps.
-  const memoryMiB = sizeToMiB(get('spark.driver.memory') ?? '1g', 'spark.driver.memory (spec.driver.memory)');
-  const factorKey = 'spark.kubernetes.memoryOverheadFactor';
-  const defaultOverheadFactor =
-    get(factorKey) !== undefined
-      ? parseFactor(get(factorKey)!, `${factorKey} (spec.memoryOverheadFactor)`)
-      : request.resourceType === 'java'
-        ? 0.1
-        : 0.4;
-  const driverFactor = get('spark.driver.memoryOverheadFactor');
-  const factor = driverFactor ? parseFactor(driverFactor, 'spark.driver.memoryOverheadFactor') : defaultOverheadFactor;
-  const minOverhead =
-    sparkMajor >= 4
-      ? sizeToMiB(get('spark.driver.minMemoryOverhead') ?? '384m', 'spark.driver.minMemoryOverhead')
-      : 384;
-  const overheadSetting = get('spark.driver.memoryOverhead');
-  const memoryOverheadMiB = overheadSetting
-    ? sizeToMiB(overheadSetting, 'spark.driver.memoryOverhead (spec.driver.memoryOverhead)')
-    : Math.max(Math.floor(factor * memoryMiB), minOverhead);
-
-  // Labels: the user's spark.kubernetes.driver.label.*, then Spark's own, which may not be overridden.
-  const userLabels = Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.label.'));
-  for (const reserved of RESERVED_LABELS) {
-    if (reserved in userLabels) {
-      throw new SparkConfError(`spark.kubernetes.driver.label.${reserved}`, 'is reserved for Spark');
-    }
-  }
-  const labels = {
-    ...userLabels,
-    'spark-version': sparkVersion,
-    'spark-app-selector': ids.appId,
-    'spark-app-name': appNameLabel(request.name),
-    'spark-role': 'driver',
-  };
-  // Node selectors: spark.kubernetes.driver.node.selector.* wins over spark.kubernetes.node.selector.*.
-  const nodeSelector = Object.fromEntries([
-    ...withPrefix(conf, 'spark.kubernetes.node.selector.'),
-    ...withPrefix(conf, 'spark.kubernetes.driver.node.selector.'),
-  ]);
-  const secretEnvs = withPrefix(conf, 'spark.kubernetes.driver.secretKeyRef.').map(([env, ref], _i) => {
-    const [secret, key] = ref.split(':');
-    if (!secret || !key) {
-      throw new SparkConfError(`spark.kubernetes.driver.secretKeyRef.${env}`, `"${ref}" is not <secret>:<key>`);
-    }
-    return { env, secret, key };
-  });
-  const int = (key: string, fallback: number): number => {
-    const raw = get(key);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new SparkConfError(key, `"${raw}" is not a port`);
-    return n;
-  };
+  const memory = driverMemory(get, request.resourceType, sparkMajor);
+  const port = portSetting(get);
   return {
     namespace: request.namespace,
     appName: request.name,
@@ -196,12 +143,7 @@ export function resolveDriverConf(
     sparkMajor,
     conf,
     resourceType: request.resourceType,
-    mainClass:
-      request.resourceType === 'python'
-        ? 'org.apache.spark.deploy.PythonRunner'
-        : request.resourceType === 'r'
-          ? 'org.apache.spark.deploy.RRunner'
-          : request.mainClass!,
+    mainClass: mainClassOf(request),
     primaryResource: request.primaryResource,
     appArgs: request.appArgs,
     proxyUser: request.proxyUser,
@@ -220,34 +162,114 @@ export function resolveDriverConf(
       .filter((s) => s),
     cpuRequest: get('spark.kubernetes.driver.request.cores') ?? cores,
     cpuLimit: get('spark.kubernetes.driver.limit.cores'),
-    memoryMiB,
-    memoryOverheadMiB,
-    defaultOverheadFactor,
-    labels,
+    ...memory,
+    labels: driverLabels(conf, request.name, ids.appId, sparkVersion),
     annotations: Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.annotation.')),
     serviceLabels: Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.service.label.')),
     serviceAnnotations: Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.service.annotation.')),
-    nodeSelector,
+    // Node selectors: spark.kubernetes.driver.node.selector.* wins over spark.kubernetes.node.selector.*.
+    nodeSelector: Object.fromEntries([
+      ...withPrefix(conf, 'spark.kubernetes.node.selector.'),
+      ...withPrefix(conf, 'spark.kubernetes.driver.node.selector.'),
+    ]),
     driverEnv: withPrefix(conf, 'spark.kubernetes.driverEnv.'),
     serviceAccount: get('spark.kubernetes.authenticate.driver.serviceAccountName'),
     // Scheduler: spark.kubernetes.driver.scheduler.name wins over spark.kubernetes.scheduler.name.
     schedulerName: get('spark.kubernetes.driver.scheduler.name') ?? get('spark.kubernetes.scheduler.name'),
-    driverPort: int('spark.driver.port', 7078),
+    driverPort: port('spark.driver.port', 7078),
     // Block manager: spark.driver.blockManager.port wins over spark.blockManager.port (default 7079).
-    blockManagerPort: int('spark.driver.blockManager.port', int('spark.blockManager.port', 7079)),
+    blockManagerPort: port('spark.driver.blockManager.port', port('spark.blockManager.port', 7079)),
     // The Service step reads spark.driver.blockManager.port alone (default 7079) and writes it back, so with only
     // spark.blockManager.port set the driver binds 7079 while its container port says otherwise. spark-submit does
     // this (Spark 3.5 and 4.1); native submission does the same, so both drivers behave alike.
-    serviceBlockManagerPort: int('spark.driver.blockManager.port', 7079),
-    uiPort: int('spark.ui.port', 4040),
+    serviceBlockManagerPort: port('spark.driver.blockManager.port', 7079),
+    uiPort: port('spark.ui.port', 4040),
     secretMounts: withPrefix(conf, 'spark.kubernetes.driver.secrets.').map(([secret, path]) => ({ secret, path })),
-    secretEnvs,
+    secretEnvs: secretEnvs(conf),
     volumes: parseVolumes(conf, 'spark.kubernetes.driver.volumes.'),
     localDirsTmpfs: get('spark.kubernetes.local.dirs.tmpfs') === 'true',
     driverTemplate: request.driverTemplate?.pod,
     executorTemplate: request.executorTemplate,
     owner,
     settings,
+  };
+}
+
+/** The class spark-submit runs: Spark's runners for Python and R, the application's own for the JVM. */
+function mainClassOf(request: SubmitRequest): string {
+  if (request.resourceType === 'python') return 'org.apache.spark.deploy.PythonRunner';
+  if (request.resourceType === 'r') return 'org.apache.spark.deploy.RRunner';
+  return request.mainClass!;
+}
+
+/**
+ * Memory: spark.driver.memory (default 1g). Overhead: spark.driver.memoryOverhead wins; else factor × memory with a
+ * floor (spark.driver.minMemoryOverhead in Spark 4, 384 MiB). Factor: spark.driver.memoryOverheadFactor wins, then
+ * spark.kubernetes.memoryOverheadFactor, then 0.4 for Python/R apps and 0.1 for JVM apps.
+ */
+function driverMemory(
+  get: (key: string) => string | undefined,
+  resourceType: SubmitRequest['resourceType'],
+  sparkMajor: number,
+): Pick<DriverConf, 'memoryMiB' | 'memoryOverheadMiB' | 'defaultOverheadFactor'> {
+  const memoryMiB = sizeToMiB(get('spark.driver.memory') ?? '1g', 'spark.driver.memory (spec.driver.memory)');
+  const factorKey = 'spark.kubernetes.memoryOverheadFactor';
+  const factorSetting = get(factorKey);
+  const defaultOverheadFactor =
+    factorSetting !== undefined
+      ? parseFactor(factorSetting, `${factorKey} (spec.memoryOverheadFactor)`)
+      : resourceType === 'java'
+        ? 0.1
+        : 0.4;
+  const driverFactor = get('spark.driver.memoryOverheadFactor');
+  const factor = driverFactor ? parseFactor(driverFactor, 'spark.driver.memoryOverheadFactor') : defaultOverheadFactor;
+  const minOverhead =
+    sparkMajor >= 4
+      ? sizeToMiB(get('spark.driver.minMemoryOverhead') ?? '384m', 'spark.driver.minMemoryOverhead')
+      : 384;
+  const overheadSetting = get('spark.driver.memoryOverhead');
+  const memoryOverheadMiB = overheadSetting
+    ? sizeToMiB(overheadSetting, 'spark.driver.memoryOverhead (spec.driver.memoryOverhead)')
+    : Math.max(Math.floor(factor * memoryMiB), minOverhead);
+  return { memoryMiB, memoryOverheadMiB, defaultOverheadFactor };
+}
+
+/** Labels: the user's spark.kubernetes.driver.label.*, then Spark's own, which may not be overridden. */
+function driverLabels(conf: SparkConf, appName: string, appId: string, sparkVersion: string): Record<string, string> {
+  const userLabels = Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.label.'));
+  for (const reserved of RESERVED_LABELS) {
+    if (reserved in userLabels) {
+      throw new SparkConfError(`spark.kubernetes.driver.label.${reserved}`, 'is reserved for Spark');
+    }
+  }
+  return {
+    ...userLabels,
+    'spark-version': sparkVersion,
+    'spark-app-selector': appId,
+    'spark-app-name': appNameLabel(appName),
+    'spark-role': 'driver',
+  };
+}
+
+/** spark.kubernetes.driver.secretKeyRef.<env>=<secret>:<key>. */
+function secretEnvs(conf: SparkConf): DriverConf['secretEnvs'] {
+  return withPrefix(conf, 'spark.kubernetes.driver.secretKeyRef.').map(([env, ref]) => {
+    const [secret, key] = ref.split(':');
+    if (!secret || !key) {
+      throw new SparkConfError(`spark.kubernetes.driver.secretKeyRef.${env}`, `"${ref}" is not <secret>:<key>`);
+    }
+    return { env, secret, key };
+  });
+}
+
+/** A reader of port properties: the setting, else `fallback`; anything but 1–65535 is refused. */
+function portSetting(get: (key: string) => string | undefined): (key: string, fallback: number) => number {
+  return (key, fallback) => {
+    const raw = get(key);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new SparkConfError(key, `"${raw}" is not a port`);
+    return n;
   };
 }
 

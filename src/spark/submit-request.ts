@@ -4,7 +4,7 @@
 // other volumes and their mounts, env from ConfigMaps/Secrets, host aliases, DNS config, …) goes into the driver pod
 // template and the executor pod template instead of a mutating webhook. Both submitters start from this request:
 // the spark-submit submitter turns it into a command line and template files, the native builder into objects.
-import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Pod, V1PodSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { DriverSpec, ExecutorSpec, SparkApplication } from '../api/index.ts';
 import {
@@ -403,7 +403,7 @@ function podTemplate(
   app: SparkApplication,
   role: Role,
   settings: SubmissionSettings,
-  metricsPort: { name: string; port: number } | undefined,
+  metricsPort: MetricsPort | undefined,
 ): PodTemplate | undefined {
   const r: DriverSpec | ExecutorSpec = app.spec[role];
   const containerName = role === 'driver' ? DRIVER_CONTAINER_NAME : EXECUTOR_CONTAINER_NAME;
@@ -411,20 +411,52 @@ function podTemplate(
   const pod: V1Pod = { metadata: base.metadata ?? {}, spec: base.spec ?? { containers: [] } };
   const spec = pod.spec!;
   spec.containers ??= [];
-  let main: V1Container | undefined = spec.containers.find((c) => c.name === containerName);
-  const container = (): V1Container => {
-    if (!main) {
-      main = { name: containerName };
-      spec.containers.push(main);
-    }
-    return main;
-  };
-  const field = (name: string): string => `spec.${role}.${name}`;
+  const main = mainContainer(spec, containerName);
+  mergePodFields(spec, r, main);
+  mergeContainerFields(r, main, metricsPort);
+  const { volumes, mounts } = templateVolumes(app, role, metricsPort);
+  if (volumes.length > 0) spec.volumes = [...(spec.volumes ?? []), ...volumes];
+  if (mounts.length > 0) main.ensure().volumeMounts = [...(main.found()?.volumeMounts ?? []), ...mounts];
 
+  const empty =
+    Object.keys(pod.metadata ?? {}).length === 0 &&
+    Object.keys(spec).every((k) => k === 'containers') &&
+    spec.containers.every((c) => Object.keys(c).length === 1 && c.name === containerName);
+  if (empty && !r.template) return undefined;
+  return templateFile({ metadata: pod.metadata, spec }, role, settings);
+}
+
+type MetricsPort = { name: string; port: number };
+
+/**
+ * The role's container in a template: the template's own when it has one, else added (after the containers present
+ * then) the first time a field needs it, so that a template nothing is merged into stays empty.
+ */
+interface MainContainer {
+  found(): V1Container | undefined;
+  ensure(): V1Container;
+}
+
+function mainContainer(spec: V1PodSpec, name: string): MainContainer {
+  let main = spec.containers.find((c) => c.name === name);
+  return {
+    found: () => main,
+    ensure: () => {
+      if (!main) {
+        main = { name };
+        spec.containers.push(main);
+      }
+      return main;
+    },
+  };
+}
+
+/** The pod's fields from the role's spec: scheduling, security, DNS and host settings, init and sidecar containers. */
+function mergePodFields(spec: V1PodSpec, r: DriverSpec | ExecutorSpec, main: MainContainer): void {
   if (r.affinity) spec.affinity = r.affinity;
   if (r.tolerations?.length) spec.tolerations = [...(spec.tolerations ?? []), ...r.tolerations];
   if (r.podSecurityContext) spec.securityContext = r.podSecurityContext;
-  if (r.securityContext) container().securityContext = r.securityContext;
+  if (r.securityContext) main.ensure().securityContext = r.securityContext;
   if (r.hostAliases?.length) spec.hostAliases = [...(spec.hostAliases ?? []), ...r.hostAliases];
   if (r.dnsConfig) spec.dnsConfig = r.dnsConfig;
   if (r.hostNetwork !== undefined) {
@@ -441,26 +473,42 @@ function podTemplate(
   }
   if (r.initContainers?.length) spec.initContainers = [...(spec.initContainers ?? []), ...r.initContainers];
   if (r.sidecars?.length) spec.containers.push(...r.sidecars);
-  if (r.env?.length) container().env = [...(main?.env ?? []), ...(r.env as V1EnvVar[])];
-  if (r.envFrom?.length) container().envFrom = [...(main?.envFrom ?? []), ...r.envFrom];
-  if (r.lifecycle) container().lifecycle = r.lifecycle;
+}
+
+/** The role's container fields Spark has no property for: env, envFrom, lifecycle, a GPU limit, ports. */
+function mergeContainerFields(
+  r: DriverSpec | ExecutorSpec,
+  main: MainContainer,
+  metricsPort: MetricsPort | undefined,
+): void {
+  if (r.env?.length) main.ensure().env = [...(main.found()?.env ?? []), ...(r.env as V1EnvVar[])];
+  if (r.envFrom?.length) main.ensure().envFrom = [...(main.found()?.envFrom ?? []), ...r.envFrom];
+  if (r.lifecycle) main.ensure().lifecycle = r.lifecycle;
   if (r.gpu) {
-    const c = container();
+    const c = main.ensure();
     c.resources = { ...c.resources, limits: { ...(c.resources?.limits ?? {}), [r.gpu.name]: String(r.gpu.quantity) } };
   }
   const ports = [...(r.ports ?? [])];
   if (metricsPort) ports.push({ name: metricsPort.name, containerPort: metricsPort.port, protocol: 'TCP' });
   if (ports.length > 0) {
-    container().ports = [
-      ...(main?.ports ?? []),
+    main.ensure().ports = [
+      ...(main.found()?.ports ?? []),
       ...ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })),
     ];
   }
-  // Volumes Spark cannot mount (everything but spark-local-dir-*), ConfigMaps and the metrics configuration.
+}
+
+/** Volumes Spark cannot mount (everything but spark-local-dir-*), ConfigMaps and the metrics configuration. */
+function templateVolumes(
+  app: SparkApplication,
+  role: Role,
+  metricsPort: MetricsPort | undefined,
+): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  const r: DriverSpec | ExecutorSpec = app.spec[role];
   const volumes: V1Volume[] = [];
   const mounts: V1VolumeMount[] = [];
   (r.volumeMounts ?? []).forEach((mount, i) => {
-    const volume = volumeByName(app, mount.name, `${field('volumeMounts')}[${i}]`);
+    const volume = volumeByName(app, mount.name, `spec.${role}.volumeMounts[${i}]`);
     if (isLocalDir(volume)) return;
     if (!volumes.some((v) => v.name === volume.name)) volumes.push(volume);
     mounts.push(mount);
@@ -473,15 +521,7 @@ function podTemplate(
     volumes.push({ name: 'prometheus-vol', configMap: { name: metricsConfigMapName(app.metadata?.name ?? '') } });
     mounts.push({ name: 'prometheus-vol', mountPath: METRICS_CONF_DIR });
   }
-  if (volumes.length > 0) spec.volumes = [...(spec.volumes ?? []), ...volumes];
-  if (mounts.length > 0) container().volumeMounts = [...(main?.volumeMounts ?? []), ...mounts];
-
-  const empty =
-    Object.keys(pod.metadata ?? {}).length === 0 &&
-    Object.keys(spec).every((k) => k === 'containers') &&
-    spec.containers.every((c) => Object.keys(c).length === 1 && c.name === containerName);
-  if (empty && !r.template) return undefined;
-  return templateFile({ metadata: pod.metadata, spec }, role, settings);
+  return { volumes, mounts };
 }
 
 /** A role's pod template as spark-submit reads it: deterministic YAML at a path of the submission's own. */

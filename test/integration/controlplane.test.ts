@@ -153,12 +153,18 @@ describe('local control plane', () => {
         ],
       );
     }
-    // Pods stay Running until asked to end.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Pods stay Running until asked to end: once the simulator has ended 'bad', asked to, 'ok' (not asked) still runs.
+    await annotate(core, namespace, 'bad', { [SIM_EXIT_CODE_ANNOTATION]: '137' });
+    const failed = await eventually('bad Failed', async () => {
+      const p = await core.readNamespacedPod({ name: 'bad', namespace });
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
     assert.equal((await core.readNamespacedPod({ name: 'ok', namespace })).status?.phase, 'Running');
+    const main = failed.status?.containerStatuses?.find((c) => c.name === 'main');
+    assert.equal(main?.state?.terminated?.exitCode, 137);
+    assert.equal(main?.state?.terminated?.reason, 'Error');
 
     await annotate(core, namespace, 'ok', { [SIM_EXIT_CODE_ANNOTATION]: '0' });
-    await annotate(core, namespace, 'bad', { [SIM_EXIT_CODE_ANNOTATION]: '137' });
     const succeeded = await eventually('ok Succeeded', async () => {
       const p = await core.readNamespacedPod({ name: 'ok', namespace });
       return p.status?.phase === 'Succeeded' ? p : undefined;
@@ -167,13 +173,6 @@ describe('local control plane', () => {
       succeeded.status?.containerStatuses?.map((c) => c.state?.terminated?.exitCode),
       [0, 0],
     );
-    const failed = await eventually('bad Failed', async () => {
-      const p = await core.readNamespacedPod({ name: 'bad', namespace });
-      return p.status?.phase === 'Failed' ? p : undefined;
-    });
-    const main = failed.status?.containerStatuses?.find((c) => c.name === 'main');
-    assert.equal(main?.state?.terminated?.exitCode, 137);
-    assert.equal(main?.state?.terminated?.reason, 'Error');
   });
 
   test('a pod annotated with a run duration keeps running that long first', async (t) => {
