@@ -227,90 +227,82 @@ export class Manager {
     if (this.#started) throw new ManagerError('the manager was already started');
     this.#started = true;
     const stopRejections = this.#catchRejections();
-    const servers: Server[] = [];
-    const failure = new AbortController(); // a runnable failed or leadership was lost
-    const leaders = new AbortController();
-    const others = new AbortController();
-    const forceStop = new AbortController();
-    const holding = new AbortController();
-    const anyStop = AbortSignal.any([signal, failure.signal]);
-    let failed: unknown;
-    const fail = (err: unknown) => {
-      failed ??= err;
-      failure.abort(err);
-    };
-    const track = (runnable: Runnable, runSignal: AbortSignal) =>
-      runnable.start(runSignal, { forceStop: forceStop.signal }).catch((err: unknown) => {
-        this.log.error({ err }, 'a runnable failed; stopping the manager');
-        fail(err);
-      });
-    const leaderRuns: Promise<void>[] = [];
-    const otherRuns: Promise<void>[] = [];
-    let cacheRun: Promise<void> = Promise.resolve();
-    let term: Promise<'stopped' | 'lost'> | undefined;
-
+    const run = new ManagerRun(signal);
     try {
-      servers.push(...(await this.#startServers()));
-      this.log.info('starting caches');
-      cacheRun = this.cache.start(others.signal).catch((err: unknown) => fail(err));
-      const synced = await this.cache.waitForSync(anyStop);
-      if (!synced && !anyStop.aborted) throw new ManagerError('the caches did not sync');
-      if (!anyStop.aborted) {
-        const started: Runnable[] = [];
-        for (const r of this.#runnables.filter((r) => !r.needLeaderElection)) {
-          otherRuns.push(track(r, others.signal));
-          started.push(r);
-        }
-        if (this.#elector) {
-          if (await this.#elector.acquire(anyStop)) {
-            term = this.#elector.holdUntil(holding.signal);
-            void term.then((end) => {
-              if (end === 'lost') {
-                leaders.abort(); // stop taking work before anyone else is told
-                fail(
-                  new LeaderElectionLostError(`leadership of lease ${this.#options.leaderElection?.leaseName} lost`),
-                );
-              }
-            });
-          }
-        }
-        if (!anyStop.aborted && (!this.#elector || this.#elector.isLeader)) {
-          this.log.info('starting leader-only runnables');
-          for (const r of this.#runnables.filter((r) => r.needLeaderElection)) {
-            leaderRuns.push(track(r, leaders.signal));
-            started.push(r);
-          }
-        }
-        void Promise.all(started.map((r) => r.whenStarted?.() ?? true)).then((all) =>
-          this.#ready.resolve(all.every(Boolean) && !anyStop.aborted),
-        );
-        await abortedOf(anyStop);
-      }
+      await this.#runUntilStopped(run);
     } catch (err) {
-      fail(err);
+      run.fail(err);
     } finally {
-      this.#ready.resolve(false); // no-op once ready
-      this.log.info('stopping');
-      leaders.abort();
-      const deadline = this.clock.setTimer(this.#options.gracefulShutdownTimeoutMs ?? 30_000, () => {
-        this.log.warn('graceful shutdown timed out; abandoning work in flight');
-        forceStop.abort();
-      });
-      const lost = failed instanceof LeaderElectionLostError;
-      if (lost) this.#leaderLost();
-      await Promise.race([Promise.all(leaderRuns), abortedOf(forceStop.signal)]);
-      // Only now give the lease up: the next leader must not overlap our reconciles.
-      holding.abort();
-      await term;
-      others.abort();
-      await Promise.race([Promise.all([...otherRuns, cacheRun]), abortedOf(forceStop.signal)]);
-      await this.#events?.shutdown();
-      deadline.cancel();
-      await Promise.all(servers.map(closeServer));
+      await this.#stopInOrder(run);
       stopRejections();
-      this.log.info('stopped');
     }
-    if (failed !== undefined) throw failed;
+    if (run.failed !== undefined) throw run.failed;
+  }
+
+  /** Servers, caches (synced), the runnables that need no leadership, then leadership and the leader-only ones. */
+  async #runUntilStopped(run: ManagerRun): Promise<void> {
+    run.servers.push(...(await this.#startServers()));
+    this.log.info('starting caches');
+    run.cacheRun = this.cache.start(run.others.signal).catch((err: unknown) => run.fail(err));
+    const synced = await this.cache.waitForSync(run.anyStop);
+    if (!synced && !run.anyStop.aborted) throw new ManagerError('the caches did not sync');
+    if (run.anyStop.aborted) return;
+    const started: Runnable[] = [];
+    for (const r of this.#runnables.filter((r) => !r.needLeaderElection)) {
+      run.otherRuns.push(this.#track(run, r, run.others.signal));
+      started.push(r);
+    }
+    if (this.#elector && (await this.#elector.acquire(run.anyStop))) {
+      run.term = this.#elector.holdUntil(run.holding.signal);
+      void run.term.then((end) => {
+        if (end !== 'lost') return;
+        run.leaders.abort(); // stop taking work before anyone else is told
+        run.fail(new LeaderElectionLostError(`leadership of lease ${this.#options.leaderElection?.leaseName} lost`));
+      });
+    }
+    if (!run.anyStop.aborted && (!this.#elector || this.#elector.isLeader)) {
+      this.log.info('starting leader-only runnables');
+      for (const r of this.#runnables.filter((r) => r.needLeaderElection)) {
+        run.leaderRuns.push(this.#track(run, r, run.leaders.signal));
+        started.push(r);
+      }
+    }
+    void Promise.all(started.map((r) => r.whenStarted?.() ?? true)).then((all) =>
+      this.#ready.resolve(all.every(Boolean) && !run.anyStop.aborted),
+    );
+    await abortedOf(run.anyStop);
+  }
+
+  /** Starts a runnable; its failure stops the manager. */
+  #track(run: ManagerRun, runnable: Runnable, runSignal: AbortSignal): Promise<void> {
+    return runnable.start(runSignal, { forceStop: run.forceStop.signal }).catch((err: unknown) => {
+      this.log.error({ err }, 'a runnable failed; stopping the manager');
+      run.fail(err);
+    });
+  }
+
+  /**
+   * Leader-only runnables first, then the lease (the next leader must not overlap our reconciles), then the rest
+   * and the caches, the event recorder and the servers; work still running after the graceful timeout is abandoned.
+   */
+  async #stopInOrder(run: ManagerRun): Promise<void> {
+    this.#ready.resolve(false); // no-op once ready
+    this.log.info('stopping');
+    run.leaders.abort();
+    const deadline = this.clock.setTimer(this.#options.gracefulShutdownTimeoutMs ?? 30_000, () => {
+      this.log.warn('graceful shutdown timed out; abandoning work in flight');
+      run.forceStop.abort();
+    });
+    if (run.failed instanceof LeaderElectionLostError) this.#leaderLost();
+    await Promise.race([Promise.all(run.leaderRuns), abortedOf(run.forceStop.signal)]);
+    run.holding.abort();
+    await run.term;
+    run.others.abort();
+    await Promise.race([Promise.all([...run.otherRuns, run.cacheRun]), abortedOf(run.forceStop.signal)]);
+    await this.#events?.shutdown();
+    deadline.cancel();
+    await Promise.all(run.servers.map(closeServer));
+    this.log.info('stopped');
   }
 
   /**
@@ -480,4 +472,32 @@ function closeServer(server: Server): Promise<void> {
 function abortedOf(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** One start() of a manager: what it started, and the signals that stop each part in order. */
+class ManagerRun {
+  /** A runnable failed or leadership was lost. */
+  readonly failure = new AbortController();
+  readonly leaders = new AbortController();
+  readonly others = new AbortController();
+  readonly forceStop = new AbortController();
+  /** Aborted to give the lease up. */
+  readonly holding = new AbortController();
+  /** The caller's stop or a failure. */
+  readonly anyStop: AbortSignal;
+  readonly servers: Server[] = [];
+  readonly leaderRuns: Promise<void>[] = [];
+  readonly otherRuns: Promise<void>[] = [];
+  cacheRun: Promise<void> = Promise.resolve();
+  term: Promise<'stopped' | 'lost'> | undefined;
+  failed: unknown;
+
+  constructor(signal: AbortSignal) {
+    this.anyStop = AbortSignal.any([signal, this.failure.signal]);
+  }
+
+  fail(err: unknown): void {
+    this.failed ??= err;
+    this.failure.abort(err);
+  }
 }

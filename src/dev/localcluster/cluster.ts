@@ -112,175 +112,21 @@ export class LocalCluster {
     const stateRoot = options.stateRoot ?? defaultStateRoot();
     await sweepStaleInstances(stateRoot, log);
     const binaries = await ensureBinaries();
-    const stateDir = join(stateRoot, name);
-    // Stale instances were swept above: a state directory still there belongs to a live instance.
-    if (existsSync(stateDir)) {
-      throw new Error(
-        `a local control plane named "${name}" is already running (${stateDir}); stop it with: npx sparkctl cluster down --name ${name}`,
-      );
-    }
-    mkdirSync(stateDir, { recursive: true });
-    // Claim the directory at once, so that a concurrent start's sweep sees a live owner and leaves it alone.
-    writeState({
-      name,
-      stateDir,
-      kubeconfig: join(stateDir, 'kubeconfig'),
-      server: '',
-      kubectl: binaries.kubectl,
-      detached: options.detached ?? false,
-      ownerPid: process.pid,
-      components: [],
-      logsDir: join(stateDir, 'logs'),
-    });
-    for (const sub of ['pki', 'etcd', 'logs', 'kcm-certs', 'scheduler-certs'])
-      mkdirSync(join(stateDir, sub), { recursive: true });
-
-    const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await freePorts(6);
-    const ports: Ports = {
-      etcdClient: etcdClient!,
-      etcdPeer: etcdPeer!,
-      apiserver: apiserver!,
-      controllerManager: controllerManager!,
-      scheduler: scheduler!,
-      kwok: kwok!,
-    };
+    const stateDir = claimStateDir(stateRoot, name, binaries.kubectl, options.detached ?? false);
+    const ports = await allocatePorts();
     // Loaded when a control plane starts: the X.509 library's modules would otherwise sit in every operator process.
     const { generatePki } = await import('./pki.ts');
     const pki = await generatePki(SERVICE_IP, options.realNode ? { realNode: REAL_NODE_NAME } : {});
-    const files = writePki(stateDir, pki);
     const server = `https://127.0.0.1:${ports.apiserver}`;
-    const componentKubeconfig = (user: string, pair: PemPair, file: string): string => {
-      const path = join(stateDir, file);
-      writeFileSync(path, kubeconfigYaml({ name: `sparkop-${name}`, server, user, ca: pki.ca.cert, client: pair }), {
-        mode: 0o600,
-      });
-      return path;
-    };
-    const kcmKubeconfig = componentKubeconfig(
-      'system:kube-controller-manager',
-      pki.controllerManager,
-      'kcm.kubeconfig',
-    );
-    const schedulerKubeconfig = componentKubeconfig('system:kube-scheduler', pki.scheduler, 'scheduler.kubeconfig');
-    const kwokKubeconfig = componentKubeconfig('sparkop-node-simulator', pki.nodeSimulator, 'kwok.kubeconfig');
+    const specs = componentSpecs({
+      stateDir,
+      binaries,
+      ports,
+      files: writePki(stateDir, pki),
+      kubeconfigs: writeComponentKubeconfigs(stateDir, name, server, pki),
+      options,
+    });
     writeFileSync(join(stateDir, 'kwok.yaml'), kwokConfigYaml());
-
-    const logFile = (component: string) => join(stateDir, 'logs', `${component}.log`);
-    const specs = new Map<ComponentName, ComponentSpec>([
-      [
-        'etcd',
-        {
-          name: 'etcd',
-          binary: binaries.etcd,
-          logFile: logFile('etcd'),
-          args: [
-            '--name=default',
-            `--data-dir=${join(stateDir, 'etcd')}`,
-            `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`,
-            `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
-            `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-            `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-            `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
-            // Throwaway clusters on a shared disk: durability buys nothing and fsync latency costs seconds.
-            '--unsafe-no-fsync',
-            '--quota-backend-bytes=4294967296',
-            '--log-level=warn',
-          ],
-        },
-      ],
-      [
-        'kube-apiserver',
-        {
-          name: 'kube-apiserver',
-          binary: binaries.kubeApiserver,
-          logFile: logFile('kube-apiserver'),
-          args: [
-            `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-            '--bind-address=127.0.0.1',
-            '--advertise-address=127.0.0.1',
-            // A real node registers by name and address; its name does not resolve, its InternalIP does.
-            '--kubelet-preferred-address-types=InternalIP,Hostname',
-            `--secure-port=${ports.apiserver}`,
-            `--cert-dir=${join(stateDir, 'pki')}`,
-            `--tls-cert-file=${files.apiserverCert}`,
-            `--tls-private-key-file=${files.apiserverKey}`,
-            `--client-ca-file=${files.caCert}`,
-            '--authorization-mode=Node,RBAC',
-            '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-            `--service-account-key-file=${files.saPublicKey}`,
-            `--service-account-signing-key-file=${files.saKey}`,
-            `--service-cluster-ip-range=${SERVICE_CIDR}`,
-            '--allow-privileged=true',
-            `--profiling=${options.profiling ?? false}`,
-            ...featureGatesFlag(options.apiserverFeatureGates),
-            '--v=0',
-          ],
-        },
-      ],
-      [
-        'kube-controller-manager',
-        {
-          name: 'kube-controller-manager',
-          binary: binaries.kubeControllerManager,
-          logFile: logFile('kube-controller-manager'),
-          args: [
-            `--kubeconfig=${kcmKubeconfig}`,
-            `--authentication-kubeconfig=${kcmKubeconfig}`,
-            `--authorization-kubeconfig=${kcmKubeconfig}`,
-            '--bind-address=127.0.0.1',
-            `--secure-port=${ports.controllerManager}`,
-            `--cert-dir=${join(stateDir, 'kcm-certs')}`,
-            '--leader-elect=false',
-            '--use-service-account-credentials=true',
-            `--service-account-private-key-file=${files.saKey}`,
-            `--root-ca-file=${files.caCert}`,
-            `--cluster-signing-cert-file=${files.caCert}`,
-            `--cluster-signing-key-file=${files.caKey}`,
-            `--service-cluster-ip-range=${SERVICE_CIDR}`,
-            '--profiling=false',
-            '--v=0',
-          ],
-        },
-      ],
-      [
-        'kube-scheduler',
-        {
-          name: 'kube-scheduler',
-          binary: binaries.kubeScheduler,
-          logFile: logFile('kube-scheduler'),
-          args: [
-            `--kubeconfig=${schedulerKubeconfig}`,
-            `--authentication-kubeconfig=${schedulerKubeconfig}`,
-            `--authorization-kubeconfig=${schedulerKubeconfig}`,
-            '--bind-address=127.0.0.1',
-            `--secure-port=${ports.scheduler}`,
-            `--cert-dir=${join(stateDir, 'scheduler-certs')}`,
-            '--leader-elect=false',
-            '--profiling=false',
-            '--v=0',
-          ],
-        },
-      ],
-      [
-        'kwok',
-        {
-          name: 'kwok',
-          binary: binaries.kwok,
-          logFile: logFile('kwok'),
-          args: [
-            `--kubeconfig=${kwokKubeconfig}`,
-            `--config=${join(stateDir, 'kwok.yaml')}`,
-            '--manage-all-nodes=false',
-            '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-            `--cidr=${POD_CIDR}`,
-            '--node-ip=10.240.0.1',
-            '--node-lease-duration-seconds=40',
-            `--server-address=127.0.0.1:${ports.kwok}`,
-          ],
-        },
-      ],
-    ]);
-
     const cluster = new LocalCluster({
       name,
       stateDir,
@@ -297,21 +143,7 @@ export class LocalCluster {
       { mode: 0o600 },
     );
     try {
-      await cluster.startComponent('etcd');
-      await cluster.startComponent('kube-apiserver');
-      await Promise.all([
-        cluster.startComponent('kube-controller-manager'),
-        cluster.startComponent('kube-scheduler'),
-        cluster.startComponent('kwok'),
-      ]);
-      await cluster.#createNodes(options.nodes ?? 2, options.realNode ?? false);
-      if (options.realNode) await cluster.#startRealNode(pki);
-      // The default ServiceAccount appears once the controller manager's controllers run: pods can be created.
-      await waitUntil(
-        'service account controller',
-        async () => (await cluster.api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
-        { timeoutMs: STARTUP_TIMEOUT_MS, component: cluster.#running.get('kube-controller-manager') },
-      );
+      await cluster.#bringUp(options, pki);
     } catch (err) {
       // Keep the logs of a failed start for diagnosis, unless it is retried.
       const retried = err instanceof Error && /address already in use/.test(err.message);
@@ -320,6 +152,25 @@ export class LocalCluster {
     }
     log(`control plane ${name} ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${server})`);
     return cluster;
+  }
+
+  /** etcd, kube-apiserver, the controllers and kwok; the nodes (and the real one); then until pods can be made. */
+  async #bringUp(options: LocalClusterOptions, pki: ClusterPki): Promise<void> {
+    await this.startComponent('etcd');
+    await this.startComponent('kube-apiserver');
+    await Promise.all([
+      this.startComponent('kube-controller-manager'),
+      this.startComponent('kube-scheduler'),
+      this.startComponent('kwok'),
+    ]);
+    await this.#createNodes(options.nodes ?? 2, options.realNode ?? false);
+    if (options.realNode) await this.#startRealNode(pki);
+    // The default ServiceAccount appears once the controller manager's controllers run: pods can be created.
+    await waitUntil(
+      'service account controller',
+      async () => (await this.api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+      { timeoutMs: STARTUP_TIMEOUT_MS, component: this.#running.get('kube-controller-manager') },
+    );
   }
 
   /** The admin identity (system:masters) and the CA: enough for any HTTPS call to the API server. */
@@ -498,6 +349,155 @@ export class LocalCluster {
     };
     writeState(state);
   }
+}
+
+/** The instance's state directory, made and claimed at once (a concurrent start's sweep then sees a live owner). */
+function claimStateDir(stateRoot: string, name: string, kubectl: string, detached: boolean): string {
+  const stateDir = join(stateRoot, name);
+  // The caller swept stale instances: a state directory still there belongs to a live instance.
+  if (existsSync(stateDir)) {
+    throw new Error(
+      `a local control plane named "${name}" is already running (${stateDir}); stop it with: npx sparkctl cluster down --name ${name}`,
+    );
+  }
+  mkdirSync(stateDir, { recursive: true });
+  writeState({
+    name,
+    stateDir,
+    kubeconfig: join(stateDir, 'kubeconfig'),
+    server: '',
+    kubectl,
+    detached,
+    ownerPid: process.pid,
+    components: [],
+    logsDir: join(stateDir, 'logs'),
+  });
+  for (const sub of ['pki', 'etcd', 'logs', 'kcm-certs', 'scheduler-certs'])
+    mkdirSync(join(stateDir, sub), { recursive: true });
+  return stateDir;
+}
+
+async function allocatePorts(): Promise<Ports> {
+  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await freePorts(6);
+  return {
+    etcdClient: etcdClient!,
+    etcdPeer: etcdPeer!,
+    apiserver: apiserver!,
+    controllerManager: controllerManager!,
+    scheduler: scheduler!,
+    kwok: kwok!,
+  };
+}
+
+/** The kubeconfigs of the controller manager, the scheduler and kwok, each with its own client certificate. */
+function writeComponentKubeconfigs(stateDir: string, name: string, server: string, pki: ClusterPki) {
+  const componentKubeconfig = (user: string, pair: PemPair, file: string): string => {
+    const path = join(stateDir, file);
+    writeFileSync(path, kubeconfigYaml({ name: `sparkop-${name}`, server, user, ca: pki.ca.cert, client: pair }), {
+      mode: 0o600,
+    });
+    return path;
+  };
+  return {
+    controllerManager: componentKubeconfig('system:kube-controller-manager', pki.controllerManager, 'kcm.kubeconfig'),
+    scheduler: componentKubeconfig('system:kube-scheduler', pki.scheduler, 'scheduler.kubeconfig'),
+    kwok: componentKubeconfig('sparkop-node-simulator', pki.nodeSimulator, 'kwok.kubeconfig'),
+  };
+}
+
+interface ComponentContext {
+  readonly stateDir: string;
+  readonly binaries: ControlPlaneBinaries;
+  readonly ports: Ports;
+  readonly files: ReturnType<typeof writePki>;
+  readonly kubeconfigs: ReturnType<typeof writeComponentKubeconfigs>;
+  readonly options: LocalClusterOptions;
+}
+
+/** How each component runs: its binary, its flags and its log file. */
+function componentSpecs(c: ComponentContext): Map<ComponentName, ComponentSpec> {
+  const { stateDir, binaries, ports, files, options } = c;
+  const kcmKubeconfig = c.kubeconfigs.controllerManager;
+  const schedulerKubeconfig = c.kubeconfigs.scheduler;
+  const kwokKubeconfig = c.kubeconfigs.kwok;
+  const spec = (name: ComponentName, binary: string, args: string[]): [ComponentName, ComponentSpec] => [
+    name,
+    { name, binary, logFile: join(stateDir, 'logs', `${name}.log`), args },
+  ];
+  return new Map([
+    spec('etcd', binaries.etcd, [
+      '--name=default',
+      `--data-dir=${join(stateDir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
+      // Throwaway clusters on a shared disk: durability buys nothing and fsync latency costs seconds.
+      '--unsafe-no-fsync',
+      '--quota-backend-bytes=4294967296',
+      '--log-level=warn',
+    ]),
+    spec('kube-apiserver', binaries.kubeApiserver, [
+      `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      // A real node registers by name and address; its name does not resolve, its InternalIP does.
+      '--kubelet-preferred-address-types=InternalIP,Hostname',
+      `--secure-port=${ports.apiserver}`,
+      `--cert-dir=${join(stateDir, 'pki')}`,
+      `--tls-cert-file=${files.apiserverCert}`,
+      `--tls-private-key-file=${files.apiserverKey}`,
+      `--client-ca-file=${files.caCert}`,
+      '--authorization-mode=Node,RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${files.saPublicKey}`,
+      `--service-account-signing-key-file=${files.saKey}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--allow-privileged=true',
+      `--profiling=${options.profiling ?? false}`,
+      ...featureGatesFlag(options.apiserverFeatureGates),
+      '--v=0',
+    ]),
+    spec('kube-controller-manager', binaries.kubeControllerManager, [
+      `--kubeconfig=${kcmKubeconfig}`,
+      `--authentication-kubeconfig=${kcmKubeconfig}`,
+      `--authorization-kubeconfig=${kcmKubeconfig}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.controllerManager}`,
+      `--cert-dir=${join(stateDir, 'kcm-certs')}`,
+      '--leader-elect=false',
+      '--use-service-account-credentials=true',
+      `--service-account-private-key-file=${files.saKey}`,
+      `--root-ca-file=${files.caCert}`,
+      `--cluster-signing-cert-file=${files.caCert}`,
+      `--cluster-signing-key-file=${files.caKey}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--profiling=false',
+      '--v=0',
+    ]),
+    spec('kube-scheduler', binaries.kubeScheduler, [
+      `--kubeconfig=${schedulerKubeconfig}`,
+      `--authentication-kubeconfig=${schedulerKubeconfig}`,
+      `--authorization-kubeconfig=${schedulerKubeconfig}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.scheduler}`,
+      `--cert-dir=${join(stateDir, 'scheduler-certs')}`,
+      '--leader-elect=false',
+      '--profiling=false',
+      '--v=0',
+    ]),
+    spec('kwok', binaries.kwok, [
+      `--kubeconfig=${kwokKubeconfig}`,
+      `--config=${join(stateDir, 'kwok.yaml')}`,
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      `--cidr=${POD_CIDR}`,
+      '--node-ip=10.240.0.1',
+      '--node-lease-duration-seconds=40',
+      `--server-address=127.0.0.1:${ports.kwok}`,
+    ]),
+  ]);
 }
 
 function writePki(dir: string, pki: ClusterPki) {
