@@ -13,14 +13,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
+import { serviceAccountKubeconfig, startBenchCluster } from '../harness/cluster.ts';
+import { OperatorProcess } from '../harness/operator-process.ts';
 import { Pods, type SparkApplicationObject, SparkApplications } from '../src/controllers/sparkapplication/kinds.ts';
 import { REAL_NODE_COMPONENTS } from '../src/dev/localcluster/realnode.ts';
 import { prepareSparkJobNamespace } from '../src/operator/job-namespace.ts';
 import { DRIVER_CONTAINER_NAME } from '../src/spark/lifecycle/types.ts';
 import { numberFlag } from './lib/args.ts';
-import { serviceAccountKubeconfig, startBenchCluster } from './lib/cluster.ts';
 import { machineInfo, saveResult, table } from './lib/machine.ts';
-import { OperatorProcess } from './lib/operator-process.ts';
 import { sampleProc } from './lib/proc.ts';
 
 const argv = process.argv.slice(2);

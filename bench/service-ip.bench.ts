@@ -5,9 +5,10 @@
 // control plane it creates `--services` ClusterIP Services (`--concurrency` at a time, spread over `--namespaces`),
 // and after every slice of them times `--probe` creations of each kind one at a time: ClusterIP, headless, and a
 // ConfigMap as the baseline of a plain write. kube-apiserver's and etcd's CPU per slice show where the time went.
+
+import { prepareNamespace, startBenchCluster } from '../harness/cluster.ts';
 import type { KubeObject } from '../src/runtime/index.ts';
 import { numberFlag } from './lib/args.ts';
-import { prepareNamespace, startBenchCluster } from './lib/cluster.ts';
 import { machineInfo, percentile, saveResult, table } from './lib/machine.ts';
 import { CpuMeter } from './lib/proc.ts';
 

@@ -28,22 +28,27 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { appNames, benchApp } from '../harness/apps.ts';
+import {
+  prepareNamespace,
+  serviceAccountKubeconfig,
+  startBenchCluster,
+  unthrottledClient,
+} from '../harness/cluster.ts';
+import { byLabel, histogramMean, sum } from '../harness/metrics.ts';
+import { OperatorProcess } from '../harness/operator-process.ts';
+import { RevisionClock } from '../harness/revision-clock.ts';
 import { CONTROLLER_NAME } from '../src/controllers/sparkapplication/index.ts';
 import { ConfigMaps, Pods, Services } from '../src/controllers/sparkapplication/kinds.ts';
 import { mergePatch } from '../src/runtime/client/patch.ts';
 import { type ApiServerCounts, perApplication, readApiServerCounts } from './lib/apiserver-metrics.ts';
 import { type ApiServerProfile, profileApiServer } from './lib/apiserver-profile.ts';
-import { appNames, benchApp } from './lib/apps.ts';
 import { numberFlag, wordsFlag } from './lib/args.ts';
 import { type CeilingResult, measureCeiling } from './lib/ceiling.ts';
-import { prepareNamespace, serviceAccountKubeconfig, startBenchCluster, unthrottledClient } from './lib/cluster.ts';
 import { machineInfo, percentile, saveResult, table } from './lib/machine.ts';
-import { byLabel, histogramMean, sum } from './lib/metrics.ts';
 import { Observer } from './lib/observer.ts';
-import { OperatorProcess } from './lib/operator-process.ts';
 import { CpuMeter, MachineCpuMeter, sampleProc } from './lib/proc.ts';
 import { summariseProfiles } from './lib/profile.ts';
-import { RevisionClock } from './lib/revision-clock.ts';
 
 const argv = process.argv.slice(2);
 const APPS = numberFlag(argv, 'apps', 1000) ?? 1000;

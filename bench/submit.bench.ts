@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { corpus, pysparkHomes, tokenKubeconfig } from '../harness/conformance.ts';
 import { LocalCluster } from '../src/dev/localcluster/cluster.ts';
 import { buildNativeSubmission } from '../src/spark/builder.ts';
 import { submissionSettings } from '../src/spark/settings.ts';
 import { coreSubmissionClient } from '../src/spark/submit/kube-client.ts';
 import { SparkSubmitSubmitter } from '../src/spark/submit/spark-submit.ts';
-import { corpus, pysparkHomes, tokenKubeconfig } from '../test/conformance/harness.ts';
 import { saveResult } from './lib/machine.ts';
 
 const SUBMITS = Number(process.env.BENCH_SUBMITS ?? 4);

@@ -3,8 +3,8 @@
 // read from its /metrics before and after the phase. Tells where the API server's work per application comes from
 // (which writes, which watch fan-out), beyond what the operator's own client counts.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { parseMetrics, type Sample } from '../../harness/metrics.ts';
 import { RestClient } from '../../src/runtime/rest/restclient.ts';
-import { parseMetrics, type Sample } from './metrics.ts';
 
 export interface ApiServerCounts {
   /** "VERB resource[/subresource]" → requests (WATCH and LIST included; long-running watches count when opened). */

@@ -2,11 +2,11 @@
 // concurrency — the SparkApplication, the driver pod, the Services and ConfigMaps native submission makes (built
 // once by the real builder, renamed per application, so no build cost is in the loop), and a status write.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import { benchApp } from '../../harness/apps.ts';
 import type { SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
 import type { Client, KubeObject } from '../../src/runtime/index.ts';
 import { buildNativeSubmission, driverOwnerReference, ownedByDriver } from '../../src/spark/builder.ts';
 import { submissionSettings } from '../../src/spark/settings.ts';
-import { benchApp } from './apps.ts';
 
 const TEMPLATE_NAME = 'tmplappzz';
 const TEMPLATE_UID = '00000000-0000-4000-8000-00000000beef';

@@ -1,6 +1,6 @@
 // Writes the generated parts of the Helm chart: the operator flag values (values.yaml section, README table, the
-// container args), the RBAC rules from src/deploy/rbac.ts, and the CRDs copied from config/crd.
-// Run after changing OPERATOR_FLAGS, src/deploy/rbac.ts or the CRDs; then `bash scripts/manifests/render.sh`.
+// container args), the RBAC rules from src/operator/rbac.ts, and the CRDs copied from config/crd.
+// Run after changing OPERATOR_FLAGS, src/operator/rbac.ts or the CRDs; then `bash scripts/manifests/render.sh`.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

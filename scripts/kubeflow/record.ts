@@ -14,14 +14,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { prepareNamespace, serviceAccountKubeconfig, startBenchCluster } from '../../bench/lib/cluster.ts';
-import {
-  KubeflowOperator,
-  kubeflowBuild,
-  kubeflowCrds,
-  kubeflowExample,
-  pysparkHome,
-} from '../../bench/lib/kubeflow.ts';
+import { prepareNamespace, serviceAccountKubeconfig, startBenchCluster } from '../../harness/cluster.ts';
+import { KubeflowOperator, kubeflowBuild, kubeflowCrds, kubeflowExample, pysparkHome } from '../../harness/kubeflow.ts';
 import { installCrds } from '../../src/api/index.ts';
 import { executorPod } from '../../src/dev/localcluster/spark-simulator-executors.ts';
 import { prepareSparkJobNamespace } from '../../src/operator/job-namespace.ts';

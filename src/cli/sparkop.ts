@@ -94,11 +94,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       if (created.length > 0) logger.info({ namespace: 'default', created }, 'prepared the Spark job namespace');
     }
     // Fewer full collections while the initial lists fill the caches; the process's fixed step once they are full.
-    const heapGrowth = relaxHeapGrowth(
-      options.relaxHeapGrowthWhileSyncing
-        ? configuredHeapGrowingPercent(process.execArgv, env.NODE_OPTIONS)
-        : undefined,
-    );
+    const heapGrowth = relaxHeapGrowth(configuredHeapGrowingPercent(process.execArgv, env.NODE_OPTIONS));
     const manager = await buildOperator({ kubeConfig: kc, options, logger, env, embedded: local });
     // Development tooling, not part of the operator: the embedded mode's simulated nodes run no containers, so the
     // simulator plays the Spark drivers there (--spark-simulator: on any cluster with simulated nodes).

@@ -1,11 +1,10 @@
 // The generated parts of the Helm chart (charts/sparkop), derived from the operator's flag table (OPERATOR_FLAGS),
-// kubeflow's chart keys for the same flags (src/deploy/kubeflow-values.ts) and the RBAC source (src/deploy/rbac.ts).
+// kubeflow's chart keys for the same flags (src/deploy/kubeflow-values.ts) and the RBAC source (src/operator/rbac.ts).
 // Pure functions; scripts/helm/generate-chart.ts writes their output into the chart and
 // test/unit/deploy-chart.test.ts fails when the chart is stale.
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { camelCase, envName, OPERATOR_FLAGS } from '../operator/options.ts';
-import { type FlagSource, kubeflowFlagSources } from './kubeflow-values.ts';
 import {
   CONDITIONS,
   DRIVER_GRANTS,
@@ -13,7 +12,8 @@ import {
   leaderElectionGrants,
   OPERATOR_CLUSTER_GRANTS,
   OPERATOR_NAMESPACED_GRANTS,
-} from './rbac.ts';
+} from '../operator/rbac.ts';
+import { type FlagSource, kubeflowFlagSources } from './kubeflow-values.ts';
 
 type Flag = (typeof OPERATOR_FLAGS)[number];
 
@@ -279,11 +279,11 @@ function rulesDefine(name: string, grants: readonly Grant[]): string[] {
   return [`{{- define "${name}" }}`, ...grants.flatMap((g) => ruleYaml(g, '')), '{{- end }}'];
 }
 
-/** Named templates with the rule lists of src/deploy/rbac.ts (each rule carries its reason as a comment). */
+/** Named templates with the rule lists of src/operator/rbac.ts (each rule carries its reason as a comment). */
 export function rbacRulesTemplate(): string {
   const lock = '{{ .Values.operator.leaderElectionLockName | quote }}';
   return `${[
-    '{{/* Generated from src/deploy/rbac.ts by scripts/helm/generate-chart.ts; do not edit by hand. */}}',
+    '{{/* Generated from src/operator/rbac.ts by scripts/helm/generate-chart.ts; do not edit by hand. */}}',
     ...rulesDefine('sparkop.rules.operatorNamespaced', OPERATOR_NAMESPACED_GRANTS),
     ...rulesDefine('sparkop.rules.operatorCluster', OPERATOR_CLUSTER_GRANTS),
     ...rulesDefine('sparkop.rules.leaderElection', leaderElectionGrants(lock)),

@@ -52,7 +52,7 @@ export async function renderManifests(): Promise<Map<string, string>> {
     ],
     [
       'config/rbac/rbac.yaml',
-      header("sparkop's RBAC (src/deploy/rbac.ts) and the Spark driver's ServiceAccount and Role.") + documents(rbac),
+      header("sparkop's RBAC (src/operator/rbac.ts) and the Spark driver's ServiceAccount and Role.") + documents(rbac),
     ],
   ]);
 }

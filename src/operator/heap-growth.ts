@@ -6,12 +6,13 @@
 // means a full collection each time the heap grows by a quarter — about ten collections over a growing heap, the
 // largest item of the operator's CPU while it lists (garbage collection 2.8 s of 16 s busy in the restarted process's
 // profile, `npm run bench -- scale --apps 10000 --executors 5 --namespaces 10 --cpu-prof-restart`). So, while the
-// caches fill, V8 grows the heap its own way (as without the flag); once they are full, the step is set back and one
-// full collection (124–146 ms) makes the next limit follow it from the live heap (without it the limit stays where
-// the fill left it, up to four times the heap, and RSS climbs to it as objects are replaced). `npm run bench -- scale
-// --apps 10000 --executors 5 --namespaces 10 --restart-operator-flags=…`, restarts alternating with and without
-// --relax-heap-growth-while-syncing=false: the operator's CPU while a restart lists 3.59–4.55 s this way against
-// 5.84–6.48 s with the fixed step throughout; caught up at 10.09–12.32 s against 12.77–14.66 s.
+// caches fill, V8 grows the heap its own way; once they are full, the step is set back and one full collection
+// (124–146 ms) makes the next limit follow it from the live heap (without it the limit stays where the fill left it,
+// up to four times the heap, and RSS climbs to it as objects are replaced). Measured with `npm run bench -- scale
+// --apps 10000 --executors 5 --namespaces 10` at d9396b5, whose restarts could keep the fixed step throughout: the
+// operator's CPU while a restart lists 3.59–4.55 s this way against 5.84–6.48 s with the fixed step; caught up at
+// 10.09–12.32 s against 12.77–14.66 s. It is always on: a garbage-collector detail, not a setting for users; it does
+// nothing when the process was started without a fixed step.
 //
 // V8 reads the growth flag each time it sets a new limit; Node keeps V8's flags writable after start for
 // v8.setFlagsFromString.

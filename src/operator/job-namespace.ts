@@ -1,8 +1,9 @@
 // The embedded mode prepares a job namespace as kubeflow's Helm chart does: the Spark drivers' ServiceAccount
 // (`spark-operator-spark`, the name kubeflow's examples use), a Role with the driver's rules and its RoleBinding.
 // Existing objects are left as they are.
-import { DRIVER_GRANTS, rulesFor } from '../deploy/rbac.ts';
+
 import { type Client, isAlreadyExists, type KubeObject } from '../runtime/index.ts';
+import { DRIVER_GRANTS, rulesFor } from './rbac.ts';
 
 /** kubeflow's chart names the Spark ServiceAccount, Role and RoleBinding `<release>-spark`, release `spark-operator`. */
 export const SPARK_SERVICE_ACCOUNT = 'spark-operator-spark';

@@ -168,12 +168,6 @@ export const OPERATOR_FLAGS = [
     'Informers stream their initial state (a watch with sendInitialEvents) where the API server allows it; false: paginated lists.',
   ),
   flag(
-    'relax-heap-growth-while-syncing',
-    bool,
-    true,
-    "While the initial lists fill the caches, let V8 grow the heap its own way; then back to the process's --heap-growing-percent.",
-  ),
-  flag(
     'max-tracked-executor-per-app',
     int(0),
     DEFAULTS.maxTrackedExecutorPerApp,

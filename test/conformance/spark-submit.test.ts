@@ -8,13 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CoreV1Api } from '@kubernetes/client-node';
-import type { SparkApplication } from '../../src/api/index.ts';
-import { submissionSettings } from '../../src/spark/settings.ts';
-import { coreSubmissionClient } from '../../src/spark/submit/kube-client.ts';
-import { NativeSubmitter } from '../../src/spark/submit/native.ts';
-import { SparkSubmitSubmitter } from '../../src/spark/submit/spark-submit.ts';
-import { submitRequest } from '../../src/spark/submit-request.ts';
-import { sharedCluster } from '../support/kube.ts';
 import {
   allowedDifferences,
   capture,
@@ -27,7 +20,14 @@ import {
   SPARK_USER,
   tokenKubeconfig,
   unexplainedTemplateFields,
-} from './harness.ts';
+} from '../../harness/conformance.ts';
+import type { SparkApplication } from '../../src/api/index.ts';
+import { submissionSettings } from '../../src/spark/settings.ts';
+import { coreSubmissionClient } from '../../src/spark/submit/kube-client.ts';
+import { NativeSubmitter } from '../../src/spark/submit/native.ts';
+import { SparkSubmitSubmitter } from '../../src/spark/submit/spark-submit.ts';
+import { submitRequest } from '../../src/spark/submit-request.ts';
+import { sharedCluster } from '../support/kube.ts';
 
 const PARALLEL = Number(process.env.SPARKOP_CONFORMANCE_PARALLEL ?? 2);
 const onlyApps = process.env.SPARKOP_CONFORMANCE_APPS?.split(',');

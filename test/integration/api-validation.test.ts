@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import {
   API_GROUP,
   API_VERSION,
@@ -16,7 +17,6 @@ import {
   validateSparkApplication,
 } from '../../src/api/index.ts';
 import { sharedCluster, testNamespace } from '../support/kube.ts';
-import { sharedPath } from '../support/shared.ts';
 
 type Manifest = Record<string, unknown> & { kind?: string; metadata?: Record<string, unknown> };
 

@@ -3,12 +3,12 @@
 // objects carry kubeflow's names, the operator parses the rendered args, and a server-side dry run accepts them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sharedPath } from '../../harness/shared.ts';
 import { CHART_PATH, helm, type K8sObject, type RenderOptions, renderChart } from '../../src/deploy/helm.ts';
 import { canonicalJson, KUBEFLOW_VALUES } from '../../src/deploy/kubeflow-values.ts';
 import { checkOptions, serverAddresses } from '../../src/operator/config.ts';
 import { type OperatorOptions, parseOperatorOptions } from '../../src/operator/options.ts';
 import { kubectl, testNamespace } from '../support/kube.ts';
-import { sharedPath } from '../support/shared.ts';
 
 const KUBEFLOW_VALUES_FILE = sharedPath('reference', 'kubeflow-chart', 'values.yaml');
 const RELEASE = { release: 'spark-operator', namespace: 'spark-operator' } as const;

@@ -1,6 +1,6 @@
 // The Helm chart against the real control plane: helm lint, every rendered object accepted by a server-side dry
 // run (default values; job namespaces with two replicas; all namespaces with every optional rule), the plain
-// manifests current, and the chart's RBAC granting exactly what src/deploy/rbac.ts says (SubjectAccessReviews as
+// manifests current, and the chart's RBAC granting exactly what src/operator/rbac.ts says (SubjectAccessReviews as
 // the operator's ServiceAccount).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { installCrds } from '../../src/api/install.ts';
 import { CHART_PATH, helm, renderChart, templateArgs } from '../../src/deploy/helm.ts';
 import { renderManifests } from '../../src/deploy/manifests.ts';
-import { DRIVER_GRANTS, leaderElectionGrants, OPERATOR_NAMESPACED_GRANTS, rulesFor } from '../../src/deploy/rbac.ts';
+import { DRIVER_GRANTS, leaderElectionGrants, OPERATOR_NAMESPACED_GRANTS, rulesFor } from '../../src/operator/rbac.ts';
 import { kubectl, sharedCluster, testNamespace } from '../support/kube.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');

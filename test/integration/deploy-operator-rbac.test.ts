@@ -12,12 +12,12 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { sparkPiApp } from '../../harness/spark-pi.ts';
 import { installCrds } from '../../src/api/install.ts';
 import { renderChart } from '../../src/deploy/helm.ts';
 import { ensureBinaries } from '../../src/dev/localcluster/binaries.ts';
 import { SIM_EXIT_CODE_ANNOTATION } from '../../src/dev/localcluster/kwok.ts';
 import { eventually, sharedCluster, testNamespace } from '../support/kube.ts';
-import { sparkPiApp } from '../support/spark-pi.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const ENTRYPOINT = join(root, 'src/cli/sparkop.ts');

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import { ensureBinaries } from '../../src/dev/localcluster/binaries.ts';
 import { eventually } from '../support/kube.ts';
-import { sharedPath } from '../support/shared.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { sparkPiApp } from '../../harness/spark-pi.ts';
 import { installCrds } from '../../src/api/index.ts';
 import { eventually, sharedCluster, testNamespace } from '../support/kube.ts';
-import { sparkPiApp } from '../support/spark-pi.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const node = process.execPath;

@@ -7,6 +7,7 @@
 // harmless, and every run in these tests is reached by moving the clock, not by waiting.
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { sparkPiApp } from '../../harness/spark-pi.ts';
 import { installCrds, type ScheduledSparkApplication } from '../../src/api/index.ts';
 import {
   ScheduledSparkApplications,
@@ -24,7 +25,6 @@ import { Manager } from '../../src/runtime/manager.ts';
 import { gvkString } from '../../src/runtime/object.ts';
 import { runName, SCHEDULED_APP_NAME_LABEL } from '../../src/spark/schedule/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
-import { sparkPiApp } from '../support/spark-pi.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const MINUTE = 60_000;

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import {
   ConfigMaps,
   Pods,
@@ -13,7 +14,6 @@ import {
   SparkApplications,
 } from '../../src/controllers/sparkapplication/kinds.ts';
 import { eventually } from '../support/kube.ts';
-import { sharedPath } from '../support/shared.ts';
 import { createApp, type Fixture, finishPod, fixture, startOperator, waitState } from './sparkapplication-harness.ts';
 
 const DIR = sharedPath('examples', 'kubeflow');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
+import { sparkPiApp } from '../../harness/spark-pi.ts';
 import { installCrds, type SparkApplication } from '../../src/api/index.ts';
 import {
   cacheScopes,
@@ -29,7 +30,6 @@ import {
   newLogger,
 } from '../../src/runtime/index.ts';
 import { eventually, sharedCluster, type TestNamespace, testNamespace } from '../support/kube.ts';
-import { sparkPiApp } from '../support/spark-pi.ts';
 
 let crds: Promise<void> | undefined;
 let garbageCollection: Promise<void> | undefined;

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ApiException, CustomObjectsApi, type V1ConfigMap, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import {
   API_GROUP,
   SPARK_CONNECT_API_VERSION,
@@ -34,7 +35,6 @@ import {
   SPEC_HASH_ANNOTATION,
 } from '../../src/spark/connect/index.ts';
 import { eventually } from '../support/kube.ts';
-import { sharedPath } from '../support/shared.ts';
 import { type Fixture, fixture, type Operator, startManager } from './sparkapplication-harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

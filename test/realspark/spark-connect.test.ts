@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import type { SparkConnect } from '../../src/api/index.ts';
 import { DEFAULT_CONTROLLER_SETTINGS } from '../../src/controllers/sparkapplication/index.ts';
 import { registerSparkConnectController, SparkConnects } from '../../src/controllers/sparkconnect/index.ts';
@@ -18,7 +19,6 @@ import { isNotFound, type KubeObject } from '../../src/runtime/index.ts';
 import { CONNECT_NAME_LABEL, SERVER_CONTAINER_NAME } from '../../src/spark/connect/index.ts';
 import { type Fixture, startManager } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';
-import { sharedPath } from '../support/shared.ts';
 import { NAMESPACE, podLog, realSparkFixture, SPARKCTL, sparkctl, stopRealSparkCluster } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
+import { tokenKubeconfig } from '../../harness/conformance.ts';
+import { sharedPath } from '../../harness/shared.ts';
 import { Pods, type SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
 import { REAL_NODE_NAME } from '../../src/dev/localcluster/realnode.ts';
 import { DRIVER_CONTAINER_NAME } from '../../src/spark/lifecycle/types.ts';
 import { coreSubmissionClient } from '../../src/spark/submit/kube-client.ts';
 import { SparkSubmitSubmitter } from '../../src/spark/submit/spark-submit.ts';
-import { tokenKubeconfig } from '../conformance/harness.ts';
 import { createApp, eventReasons, startOperator, waitState } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';
-import { sharedPath } from '../support/shared.ts';
 import {
   appNamed,
   cleanUpAfter,

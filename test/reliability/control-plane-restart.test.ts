@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { appNames, benchApp } from '../../bench/lib/apps.ts';
-import { sum } from '../../bench/lib/metrics.ts';
+import { appNames, benchApp } from '../../harness/apps.ts';
+import { sum } from '../../harness/metrics.ts';
 import { Pods } from '../../src/controllers/sparkapplication/kinds.ts';
 import { type Client, mergePatch } from '../../src/runtime/index.ts';
 import { eventually } from '../support/kube.ts';

@@ -4,7 +4,7 @@
 // operator is test/integration/sparkapplication-crash.test.ts; this one runs the real `sparkop` process.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appNames, benchApp } from '../../bench/lib/apps.ts';
+import { appNames, benchApp } from '../../harness/apps.ts';
 import { Pods } from '../../src/controllers/sparkapplication/kinds.ts';
 import { eventually } from '../support/kube.ts';
 import { assertOneDriverEach, privateFixture, runToTerminal, startOperator } from './support.ts';

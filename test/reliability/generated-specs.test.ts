@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { benchApp } from '../../bench/lib/apps.ts';
+import { benchApp } from '../../harness/apps.ts';
 import { type SparkApplicationObject, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { ApiError } from '../../src/runtime/index.ts';
 import { eventually } from '../support/kube.ts';

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appNames, benchApp } from '../../bench/lib/apps.ts';
-import { sum } from '../../bench/lib/metrics.ts';
-import type { OperatorProcess } from '../../bench/lib/operator-process.ts';
+import { appNames, benchApp } from '../../harness/apps.ts';
+import { sum } from '../../harness/metrics.ts';
+import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { Pods } from '../../src/controllers/sparkapplication/kinds.ts';
 import { fixture } from '../integration/sparkapplication-harness.ts';
 import { eventually } from '../support/kube.ts';

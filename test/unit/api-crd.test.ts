@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import type { JsonSchema } from '../../src/api/crd/refs.ts';
 import { schemaDifferences } from '../../src/api/crd/schema-diff.ts';
 import { allCrds, type CrdManifest, crdFiles } from '../../src/api/index.ts';
-import { sharedPath } from '../support/shared.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 

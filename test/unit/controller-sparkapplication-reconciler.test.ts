@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
+import { sparkPiApp } from '../../harness/spark-pi.ts';
 import { Pods, SparkApplications } from '../../src/controllers/sparkapplication/kinds.ts';
 import { ApplicationMetrics } from '../../src/controllers/sparkapplication/metrics.ts';
 import { SparkApplicationReconciler } from '../../src/controllers/sparkapplication/reconciler.ts';
@@ -13,7 +14,6 @@ import { nativeSubmitter } from '../../src/controllers/sparkapplication/submissi
 import type { KubeObject, ReconcileContext } from '../../src/runtime/index.ts';
 import { realClock, silentLogger } from '../../src/runtime/index.ts';
 import { FakeClient } from '../support/fake-client.ts';
-import { sparkPiApp } from '../support/spark-pi.ts';
 
 interface Recorded {
   readonly type: string;

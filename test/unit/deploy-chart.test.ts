@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { allCrds } from '../../src/api/index.ts';
 import { chartFlags, FIXED } from '../../src/deploy/chart.ts';
 import { CHART_DIR, expectedChartFiles } from '../../src/deploy/chart-files.ts';
+import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
 import {
   DRIVER_GRANTS,
   type Grant,
@@ -16,8 +17,7 @@ import {
   OPERATOR_CLUSTER_GRANTS,
   OPERATOR_NAMESPACED_GRANTS,
   rulesFor,
-} from '../../src/deploy/rbac.ts';
-import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
+} from '../../src/operator/rbac.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 

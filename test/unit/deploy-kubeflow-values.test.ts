@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import { chartFlags } from '../../src/deploy/chart.ts';
 import { canonicalJson, KUBEFLOW_VALUES } from '../../src/deploy/kubeflow-values.ts';
 import { OPERATOR_FLAGS } from '../../src/operator/options.ts';
-import { sharedPath } from '../support/shared.ts';
 
 const REFERENCE = sharedPath('reference', 'kubeflow-chart');
 const kubeflowValues = parse(readFileSync(`${REFERENCE}/values.yaml`, 'utf8')) as Record<string, unknown>;

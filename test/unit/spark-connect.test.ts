@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { sharedPath } from '../../harness/shared.ts';
 import { type Condition, type SparkConnect, validateSparkConnect } from '../../src/api/index.ts';
 import { serverProblem, urlLines } from '../../src/cli/connect-commands.ts';
 import { executorPod } from '../../src/dev/localcluster/spark-simulator-executors.ts';
@@ -27,7 +28,6 @@ import {
   viewServerPod,
   viewService,
 } from '../../src/spark/connect/index.ts';
-import { sharedPath } from '../support/shared.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

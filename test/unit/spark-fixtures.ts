@@ -1,10 +1,11 @@
 // Shared SparkApplication fixtures for the spark-* unit tests.
+
+import { sparkPiApp } from '../../harness/spark-pi.ts';
 import type { SparkApplication } from '../../src/api/index.ts';
 import { resolveDriverConf } from '../../src/spark/driver-conf.ts';
 import { submissionIds } from '../../src/spark/names.ts';
 import { type SubmissionSettings, submissionSettings } from '../../src/spark/settings.ts';
 import { submitRequest } from '../../src/spark/submit-request.ts';
-import { sparkPiApp } from '../support/spark-pi.ts';
 
 export const SETTINGS: SubmissionSettings = submissionSettings({
   submissionId: 'sub-1',

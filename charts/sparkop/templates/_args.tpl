@@ -25,9 +25,6 @@
 {{- define "sparkop.value.stream-initial-state" -}}
 {{ .Values.operator.streamInitialState | toString }}
 {{- end }}
-{{- define "sparkop.value.relax-heap-growth-while-syncing" -}}
-{{ .Values.operator.relaxHeapGrowthWhileSyncing | toString }}
-{{- end }}
 {{- define "sparkop.value.max-tracked-executor-per-app" -}}
 {{- if include "sparkop.kubeflow.set" (list . "controller.maxTrackedExecutorPerApp") -}}
 {{ int64 .Values.controller.maxTrackedExecutorPerApp }}
@@ -249,7 +246,6 @@
 - {{ printf "--controller-threads=%v" (include "sparkop.value.controller-threads" .) | quote }}
 - {{ printf "--cache-sync-timeout=%v" (include "sparkop.value.cache-sync-timeout" .) | quote }}
 - {{ printf "--stream-initial-state=%v" (include "sparkop.value.stream-initial-state" .) | quote }}
-- {{ printf "--relax-heap-growth-while-syncing=%v" (include "sparkop.value.relax-heap-growth-while-syncing" .) | quote }}
 - {{ printf "--max-tracked-executor-per-app=%v" (include "sparkop.value.max-tracked-executor-per-app" .) | quote }}
 - {{ printf "--workqueue-ratelimiter-bucket-qps=%v" (include "sparkop.value.workqueue-ratelimiter-bucket-qps" .) | quote }}
 - {{ printf "--workqueue-ratelimiter-bucket-size=%v" (include "sparkop.value.workqueue-ratelimiter-bucket-size" .) | quote }}

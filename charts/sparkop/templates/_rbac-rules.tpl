@@ -1,4 +1,4 @@
-{{/* Generated from src/deploy/rbac.ts by scripts/helm/generate-chart.ts; do not edit by hand. */}}
+{{/* Generated from src/operator/rbac.ts by scripts/helm/generate-chart.ts; do not edit by hand. */}}
 {{- define "sparkop.rules.operatorNamespaced" }}
 # get/list/watch: the cache of both controllers (sparkapplication/index.ts .for, scheduledsparkapplication .owns) and live reads; create: a scheduled run; patch: RecordSpecHash (reconciler.ts) and removing kubeflow's finalizer (controllers/kubeflow-finalizer.ts); delete: DeleteApplication (timeToLiveSeconds) and the run history limit.
 - apiGroups: ["sparkoperator.k8s.io"]

@@ -1,6 +1,6 @@
 // The one spark-pi SparkApplication of the tests and benches (Spark's own example: SparkPi from the examples jar).
 // Each user overrides what it needs (name, namespace, image, resources, restart policy…) instead of keeping a copy.
-import type { SparkApplication } from '../../src/api/index.ts';
+import type { SparkApplication } from '../src/api/index.ts';
 
 export interface SparkPiOptions {
   readonly namespace?: string;

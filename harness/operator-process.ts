@@ -7,12 +7,12 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONTROLLER_NAME as APP_CONTROLLER } from '../../src/controllers/sparkapplication/index.ts';
-import { freePorts } from '../../src/dev/localcluster/ports.ts';
-import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../../src/operator/node-flags.ts';
+import { CONTROLLER_NAME as APP_CONTROLLER } from '../src/controllers/sparkapplication/index.ts';
+import { freePorts } from '../src/dev/localcluster/ports.ts';
+import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../src/operator/node-flags.ts';
 import { type Sample, scrape } from './metrics.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..');
 const SPARKOP = join(ROOT, 'dist', 'cli', 'sparkop.js');
 
 let built = false;

@@ -9,12 +9,12 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
-import type { CrdManifest } from '../../src/api/crd/crds.ts';
-import { freePorts } from '../../src/dev/localcluster/ports.ts';
-import type { KubeObject } from '../../src/runtime/index.ts';
+import type { CrdManifest } from '../src/api/crd/crds.ts';
+import { freePorts } from '../src/dev/localcluster/ports.ts';
+import type { KubeObject } from '../src/runtime/index.ts';
 import { type Sample, scrape } from './metrics.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..');
 
 export interface KubeflowBuild {
   readonly version: string;

@@ -2,9 +2,9 @@
 // application that exercises the whole native submission (driver pod, its Service and ConfigMap, the UI Service).
 // Requests are tiny (10m CPU, 64m + 384m overhead memory) so that a simulated node (1000 CPUs, 4 Ti, 1000 pods)
 // is full by its pod count, not its CPUs: the benches need thousands of pods on tens of nodes.
-import type { SparkApplication } from '../../src/api/index.ts';
-import type { SparkApplicationObject } from '../../src/controllers/sparkapplication/kinds.ts';
-import { sparkPiApp } from '../../test/support/spark-pi.ts';
+import type { SparkApplication } from '../src/api/index.ts';
+import type { SparkApplicationObject } from '../src/controllers/sparkapplication/kinds.ts';
+import { sparkPiApp } from './spark-pi.ts';
 
 export function benchApp(
   name: string,

@@ -7,12 +7,12 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import type { SparkApplication } from '../../src/api/index.ts';
-import { parseProperties } from '../../src/spark/properties.ts';
-import { DRIVER_CONTAINER_NAME, EXECUTOR_CONTAINER_NAME, type SubmitRequest } from '../../src/spark/submit-request.ts';
-import { sharedPath } from '../support/shared.ts';
+import type { SparkApplication } from '../src/api/index.ts';
+import { parseProperties } from '../src/spark/properties.ts';
+import { DRIVER_CONTAINER_NAME, EXECUTOR_CONTAINER_NAME, type SubmitRequest } from '../src/spark/submit-request.ts';
+import { sharedPath } from './shared.ts';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+export const ROOT = join(import.meta.dirname, '..');
 
 /** SPARK_HOME of every pinned pyspark version (installs them on first use: cached under ~/.cache/sparkop). */
 export function pysparkHomes(): Map<string, string> {

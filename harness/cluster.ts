@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { installCrds } from '../../src/api/index.ts';
-import { type ComponentName, LocalCluster } from '../../src/dev/localcluster/cluster.ts';
-import { ignoreAlreadyExists } from '../../src/runtime/errors.ts';
-import { type Client, type KubeObject, kind, newClient } from '../../src/runtime/index.ts';
-import { RestClient } from '../../src/runtime/rest/restclient.ts';
+import { installCrds } from '../src/api/index.ts';
+import { type ComponentName, LocalCluster } from '../src/dev/localcluster/cluster.ts';
+import { ignoreAlreadyExists } from '../src/runtime/errors.ts';
+import { type Client, type KubeObject, kind, newClient } from '../src/runtime/index.ts';
+import { RestClient } from '../src/runtime/rest/restclient.ts';
 
 const ServiceAccounts = kind<KubeObject>('v1', 'ServiceAccount');
 

@@ -2,7 +2,7 @@
 // write, never an answer to an earlier or the same write.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RevisionClock } from '../../bench/lib/revision-clock.ts';
+import { RevisionClock } from '../../harness/revision-clock.ts';
 
 test('a revision is committed by the earliest answer to any write of a higher revision', () => {
   const clock = new RevisionClock();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** A folder inside shared/, e.g. sharedPath('examples', 'kubeflow'); a clear error when it is not there. */
 export function sharedPath(...parts: string[]): string {
