@@ -6,8 +6,15 @@ import { parseArgs } from 'node:util';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { API_GROUP, API_GROUP_VERSION, SPARK_APPLICATION_KIND, type SparkApplication } from '../api/index.ts';
 import { SPARK_ROLE_LABEL } from '../api/vocabulary.ts';
-import { apiErrorFrom, type Client, isNotFound, type KubeObject, kind, newClient } from '../runtime/index.ts';
-import { HttpTransport } from '../runtime/rest/http.ts';
+import {
+  apiErrorFrom,
+  type Client,
+  HttpTransport,
+  isNotFound,
+  type KubeObject,
+  kind,
+  newClient,
+} from '../runtime/index.ts';
 import { executorId } from '../spark/lifecycle/executors.ts';
 import { driverPodName } from '../spark/lifecycle/naming.ts';
 import { APP_NAME_LABEL, DRIVER_CONTAINER_NAME, SUBMISSION_ID_LABEL } from '../spark/lifecycle/types.ts';

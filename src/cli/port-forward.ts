@@ -8,8 +8,7 @@ import { once } from 'node:events';
 import type { RequestOptions } from 'node:https';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { type ClientOptions, type RawData, WebSocket } from 'ws';
-import { apiErrorFrom } from '../runtime/errors.ts';
-import type { KubeAccess } from '../runtime/rest/kubeconfig.ts';
+import { apiErrorFrom, type KubeAccess } from '../runtime/index.ts';
 
 export const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io';
 const DATA_CHANNEL = 0;

@@ -8,8 +8,7 @@ import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ScheduledSparkApplication, SparkApplication } from '../api/index.ts';
 import { ScheduledSparkApplications, SparkApplications } from '../controllers/scheduledsparkapplication/controller.ts';
-import { newClient } from '../runtime/client/client.ts';
-import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
+import { isAlreadyExists, isNotFound, newClient } from '../runtime/index.ts';
 import { buildRun, isFinished, isRunOf, runTimeOf, SCHEDULED_APP_NAME_LABEL } from '../spark/schedule/index.ts';
 import { UsageError } from './errors.ts';
 

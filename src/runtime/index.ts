@@ -107,6 +107,7 @@ export {
   type Result,
   TerminalError,
 } from './reconcile.ts';
+export { type HttpRequest, type HttpResponse, HttpTransport } from './rest/http.ts';
 export {
   asClientNodeKubeConfig,
   clientNodeKubeConfig,

@@ -1,7 +1,7 @@
 // Imports run one way. Inside src/: runtime ← api ← spark ← controllers ← operator ← deploy ← dev ← cli (a folder
-// imports only from itself and the folders before it), and no two files import each other, directly or round about.
-// Around it: tests and benches share their harness (harness/) and never import each other; the harness imports only
-// src/; src/ imports nothing outside itself.
+// imports only from itself and the folders before it); outside src/runtime/, the runtime is used through its index;
+// no two files import each other, directly or round about. Around src/: tests and benches share their harness
+// (harness/) and never import each other; the harness imports only src/; src/ imports nothing outside itself.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -41,6 +41,17 @@ test('each folder of src/ imports only from itself and the folders before it', (
       .map((target) => `${file} → ${target}`),
   );
   assert.deepEqual(backwards, []);
+});
+
+test("the rest of src/ uses the runtime through its public surface (src/runtime/index.ts), as controller-runtime's users do", () => {
+  const deep = tsFiles('src')
+    .filter((file) => !file.startsWith('src/runtime/'))
+    .flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('src/runtime/') && target !== 'src/runtime/index.ts')
+        .map((target) => `${file} → ${target}`),
+    );
+  assert.deepEqual(deep, []);
 });
 
 test('no import cycle among the files of src/', () => {

@@ -1,7 +1,13 @@
 // The SparkConnect controller: one Spark Connect server per SparkConnect (docs/sparkconnect.md). The operator
 // process calls registerSparkConnectController(manager, settings) once, before starting the manager.
-import type { Clock } from '../../runtime/clock.ts';
-import { controllerFor, type KubeObject, type Manager, predicates, type Request } from '../../runtime/index.ts';
+import {
+  type Clock,
+  controllerFor,
+  type KubeObject,
+  type Manager,
+  predicates,
+  type Request,
+} from '../../runtime/index.ts';
 import { CONNECT_NAME_LABEL, DEFAULT_CONNECT_SETTINGS } from '../../spark/connect/index.ts';
 import { Pods, Services, SparkConnectReconciler, SparkConnects } from './reconciler.ts';
 
