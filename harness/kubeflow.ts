@@ -2,17 +2,14 @@
 // its cached build (scripts/kubeflow/build.sh), its CRDs and examples from the same module source, the pyspark
 // spark-submit it shells out to, and the operator in a child process (`operator controller start`, no webhook, no
 // leader election, metrics and probes on loopback).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import type { CrdManifest } from '../src/api/crd/crds.ts';
-import { freePorts } from '../src/dev/localcluster/ports.ts';
 import type { KubeObject } from '../src/runtime/index.ts';
-import { type Sample, scrape } from './metrics.ts';
+import { ServedProcess, spawnServed } from './served-process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -94,64 +91,36 @@ export interface KubeflowOperatorOptions {
   readonly flags?: readonly string[];
 }
 
-export class KubeflowOperator {
-  readonly child: ChildProcess;
-  readonly metricsAddress: string;
-  readonly healthAddress: string;
-  readonly logFile: string;
-  readonly exited: Promise<number | null>;
-  readonly #logStart: number;
-
-  private constructor(child: ChildProcess, metrics: string, health: string, logFile: string, logStart: number) {
-    this.child = child;
-    this.metricsAddress = metrics;
-    this.healthAddress = health;
-    this.logFile = logFile;
-    this.#logStart = logStart;
-    this.exited = once(child, 'exit').then(([code]) => code as number | null);
-  }
-
-  get pid(): number {
-    if (this.child.pid === undefined) throw new Error('the kubeflow operator did not start');
-    return this.child.pid;
-  }
-
+export class KubeflowOperator extends ServedProcess {
   /** Starts `operator controller start …`; resolves once its SparkApplication controller has started its workers. */
   static async start(options: KubeflowOperatorOptions, timeoutMs = 60_000): Promise<KubeflowOperator> {
-    const [metricsPort, healthPort] = await freePorts(2);
-    const metricsAddress = `127.0.0.1:${metricsPort}`;
-    const healthAddress = `127.0.0.1:${healthPort}`;
     const server = new URL(options.server);
-    const log = openSync(options.logFile, 'a');
-    const logStart = statSync(options.logFile).size;
-    const child = spawn(
-      options.build.operator,
-      [
+    const spawned = await spawnServed({
+      command: options.build.operator,
+      args: ({ metrics, health }) => [
         'controller',
         'start',
         `--kubeconfig=${options.kubeconfigPath}`,
         `--namespaces=${options.namespaces}`,
         '--leader-election=false',
         '--enable-metrics=true',
-        `--metrics-bind-address=${metricsAddress}`,
-        `--health-probe-bind-address=${healthAddress}`,
+        `--metrics-bind-address=${metrics}`,
+        `--health-probe-bind-address=${health}`,
         ...(options.flags ?? []),
       ],
-      {
-        stdio: ['ignore', log, log],
-        env: {
-          ...process.env,
-          SPARK_HOME: options.sparkHome,
-          // spark-submit's master URL (kubeflow reads these as in a pod) and its fabric8 client's credentials: the
-          // admin kubeconfig's client key is one fabric8 may not read, a token works.
-          KUBERNETES_SERVICE_HOST: server.hostname,
-          KUBERNETES_SERVICE_PORT: server.port || '443',
-          KUBECONFIG: options.kubeconfigPath,
-        },
+      env: {
+        ...process.env,
+        SPARK_HOME: options.sparkHome,
+        // spark-submit's master URL (kubeflow reads these as in a pod) and its fabric8 client's credentials: the
+        // admin kubeconfig's client key is one fabric8 may not read, a token works.
+        KUBERNETES_SERVICE_HOST: server.hostname,
+        KUBERNETES_SERVICE_PORT: server.port || '443',
+        KUBECONFIG: options.kubeconfigPath,
       },
-    );
-    closeSync(log);
-    const op = new KubeflowOperator(child, metricsAddress, healthAddress, options.logFile, logStart);
+      logFile: options.logFile,
+    });
+    const op = new KubeflowOperator("kubeflow's operator", spawned);
+    const { child } = op;
     const deadline = Date.now() + timeoutMs;
     while (!op.ready()) {
       if (child.exitCode !== null) {
@@ -173,40 +142,5 @@ export class KubeflowOperator {
     return this.logText()
       .split('\n')
       .some((l) => l.includes('Starting workers') && /"controller":\s*"sparkapplication"/.test(l));
-  }
-
-  logText(): string {
-    const size = statSync(this.logFile).size - this.#logStart;
-    if (size <= 0) return '';
-    return readFileSync(this.logFile).subarray(this.#logStart).toString('utf8');
-  }
-
-  /** GET /readyz answers 200. */
-  probe(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const req = request(`http://${this.healthAddress}/readyz`, { timeout: 2000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(false));
-      req.end();
-    });
-  }
-
-  metrics(): Promise<Sample[]> {
-    return scrape(this.metricsAddress);
-  }
-
-  /** SIGTERM, then SIGKILL after `graceMs`; waits for the exit. */
-  async stop(graceMs = 10_000): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

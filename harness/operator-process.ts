@@ -1,16 +1,12 @@
 // The operator as it ships, `node dist/cli/sparkop.js` (the JavaScript scripts/build.sh emits, as in the image and
 // `npm start`), in a child process of its own (so that its CPU and memory are its own in /proc), with metrics and
 // probes on free loopback ports and its logs in a file.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROLLER_NAME as APP_CONTROLLER } from '../src/controllers/sparkapplication/index.ts';
-import { freePorts } from '../src/dev/localcluster/ports.ts';
 import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../src/operator/node-flags.ts';
-import { type Sample, scrape } from './metrics.ts';
+import { ServedProcess, spawnServed } from './served-process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SPARKOP = join(ROOT, 'dist', 'cli', 'sparkop.js');
@@ -37,63 +33,31 @@ export interface OperatorProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export class OperatorProcess {
-  readonly child: ChildProcess;
-  readonly metricsAddress: string;
-  readonly healthAddress: string;
-  readonly exited: Promise<number | null>;
-  readonly logFile: string;
-  /** Size of the log file when this process started: its own lines come after. */
-  readonly #logStart: number;
-
-  private constructor(
-    child: ChildProcess,
-    metricsAddress: string,
-    healthAddress: string,
-    logFile: string,
-    logStart: number,
-  ) {
-    this.child = child;
-    this.metricsAddress = metricsAddress;
-    this.healthAddress = healthAddress;
-    this.logFile = logFile;
-    this.#logStart = logStart;
-    this.exited = once(child, 'exit').then(([code]) => code as number | null);
-  }
-
-  get pid(): number {
-    if (this.child.pid === undefined) throw new Error('the operator process did not start');
-    return this.child.pid;
-  }
-
+export class OperatorProcess extends ServedProcess {
   /**
    * Starts the process; resolves once it is ready (see ready()), or rejects after `timeoutMs`. With
    * `waitReady: false` it resolves once the process is up (a leader-election candidate that may never lead).
    */
   static async start(options: OperatorProcessOptions, timeoutMs = 60_000, waitReady = true): Promise<OperatorProcess> {
     buildOnce();
-    const [metricsPort, healthPort] = await freePorts(2);
-    const metricsAddress = `127.0.0.1:${metricsPort}`;
-    const healthAddress = `127.0.0.1:${healthPort}`;
-    const log = openSync(options.logFile, 'a');
-    const logStart = statSync(options.logFile).size;
-    const child = spawn(
-      process.execPath,
-      [
+    const spawned = await spawnServed({
+      command: process.execPath,
+      args: ({ metrics, health }) => [
         ...OPERATOR_NODE_FLAGS,
         ...(options.nodeFlags ?? []),
         SPARKOP,
         `--kubeconfig=${options.kubeconfigPath}`,
         `--namespaces=${options.namespaces}`,
         '--no-install-crds',
-        `--metrics-bind-address=${metricsAddress}`,
-        `--health-probe-bind-address=${healthAddress}`,
+        `--metrics-bind-address=${metrics}`,
+        `--health-probe-bind-address=${health}`,
         ...(options.flags ?? []),
       ],
-      { stdio: ['ignore', log, log], env: { ...process.env, ...OPERATOR_ENV, ...options.env } },
-    );
-    closeSync(log);
-    const op = new OperatorProcess(child, metricsAddress, healthAddress, options.logFile, logStart);
+      env: { ...process.env, ...OPERATOR_ENV, ...options.env },
+      logFile: options.logFile,
+    });
+    const op = new OperatorProcess('the operator process', spawned);
+    const { child } = op;
     const deadline = Date.now() + timeoutMs;
     while (!(waitReady ? await op.ready() : await op.probe())) {
       if (child.exitCode !== null) throw new Error(`the operator exited (${child.exitCode}); see ${options.logFile}`);
@@ -113,7 +77,7 @@ export class OperatorProcess {
    */
   async ready(): Promise<boolean> {
     // The SparkApplication controller's own line: the ScheduledSparkApplication controller, whose caches are
-    // small, starts first (until 2026-11-26 04:00 the benches took that earlier line as "ready").
+    // small, starts first.
     return this.controllerLogLine('starting workers') !== undefined;
   }
 
@@ -138,55 +102,5 @@ export class OperatorProcess {
   /** Whether this process's log lines so far contain `text`. */
   logged(text: string): boolean {
     return this.logText().includes(text);
-  }
-
-  /** This process's log so far. */
-  logText(): string {
-    const size = statSync(this.logFile).size - this.#logStart;
-    if (size <= 0) return '';
-    const fd = openSync(this.logFile, 'r');
-    try {
-      const buf = Buffer.alloc(size);
-      readSync(fd, buf, 0, size, this.#logStart);
-      return buf.toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  /** GET /readyz answers 200. */
-  probe(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const req = request(`http://${this.healthAddress}/readyz`, { timeout: 2000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(false));
-      req.end();
-    });
-  }
-
-  metrics(): Promise<Sample[]> {
-    return scrape(this.metricsAddress);
-  }
-
-  /** SIGKILL, and wait for the exit. */
-  async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** SIGTERM (graceful), and wait for the exit; SIGKILL after `graceMs`. */
-  async stop(graceMs = 10_000): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
