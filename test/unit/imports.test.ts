@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { importSpecifiers } from '../../src/dev/deploy/import-graph.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SRC_LAYERS = ['runtime', 'api', 'spark', 'controllers', 'operator', 'deploy', 'dev', 'cli'] as const;
@@ -19,13 +20,9 @@ function tsFiles(folder: string): string[] {
 
 /** The repository files a file imports: static, type-only, re-exports and dynamic imports alike. */
 function importsOf(file: string): string[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  const specs = [
-    ...text.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s+'(\.[^']+)'/gm),
-    ...text.matchAll(/^\s*import\s+'(\.[^']+)'/gm),
-    ...text.matchAll(/import\(\s*'(\.[^']+)'\s*\)/g),
-  ].map((m) => m[1]!);
-  return specs.map((spec) => normalize(join(dirname(file), spec)));
+  return importSpecifiers(readFileSync(join(ROOT, file), 'utf8'))
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => normalize(join(dirname(file), spec)));
 }
 
 const topFolder = (file: string) => file.split('/')[0]!;

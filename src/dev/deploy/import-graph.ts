@@ -21,14 +21,7 @@ export function importGraph(
     if (files.has(file) || options.skip?.(file)) continue;
     files.add(file);
     const text = readFileSync(join(root, file), 'utf8');
-    const specs = [
-      ...[...text.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s+'([^']+)'/gm)].filter(
-        // The run-time view (dynamic: false) leaves out type-only imports: they are erased.
-        (m) => options.dynamic !== false || !/^\s*(?:import|export)\s+type\s/.test(m[0]),
-      ),
-      ...text.matchAll(/^\s*import\s+'([^']+)'/gm),
-      ...(options.dynamic === false ? [] : text.matchAll(/import\(\s*'([^']+)'\s*\)/g)),
-    ].map((m) => m[1]!);
+    const specs = importSpecifiers(text, options);
     for (const spec of specs) {
       if (spec.startsWith('.')) queue.push(relative(root, resolve(root, dirname(file), spec)));
       else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) {
@@ -42,4 +35,19 @@ export function importGraph(
     }
   }
   return { files, packages };
+}
+
+/**
+ * The specifiers a module's source imports: static imports and re-exports, side-effect imports, and (unless
+ * `dynamic: false`, the run-time view) dynamic and type-only imports too.
+ */
+export function importSpecifiers(text: string, options: { readonly dynamic?: boolean } = {}): string[] {
+  return [
+    ...[...text.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s+'([^']+)'/gm)].filter(
+      // The run-time view (dynamic: false) leaves out type-only imports: they are erased.
+      (m) => options.dynamic !== false || !/^\s*(?:import|export)\s+type\s/.test(m[0]),
+    ),
+    ...text.matchAll(/^\s*import\s+'([^']+)'/gm),
+    ...(options.dynamic === false ? [] : text.matchAll(/import\(\s*'([^']+)'\s*\)/g)),
+  ].map((m) => m[1]!);
 }
