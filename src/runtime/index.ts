@@ -7,14 +7,6 @@ export {
 } from './background.ts';
 export { BuilderError, type BuilderOptions, ControllerBuilder, type ControllerHost, controllerFor } from './builder.ts';
 export { Cache, type CacheHealth, type CacheOptions, type KindScope, stripManagedFields } from './cache/cache.ts';
-export {
-  MessageProjection,
-  MetadataProjection,
-  ObjectProjection,
-  type Presence,
-  type ProjectedField,
-  type ScalarType,
-} from './cache/projection.ts';
 export type { Informer, InformerEventHandler, ListFilter, Registration } from './cache/types.ts';
 export type { InitialState } from './cache/watcher.ts';
 export {
@@ -116,13 +108,22 @@ export {
   loadKubeAccess,
 } from './rest/kubeconfig.ts';
 export {
-  decodeList,
   decodeObjectMeta,
   decodeStatus,
+  MetadataProjection,
+  type ObjectMetaField,
+} from './rest/metav1.ts';
+export {
+  MessageProjection,
+  ObjectProjection,
+  type Presence,
+  type ProjectedField,
+  type ScalarType,
+} from './rest/projection.ts';
+export {
+  decodeList,
   decodeTime,
   fitted,
-  type ObjectMetaField,
-  ObjectMetaLayout,
   type ProtobufObjectDecoder,
   ProtoReader,
   plainObjectMaker,

@@ -13,7 +13,8 @@ import { Cache } from '../../src/runtime/cache/cache.ts';
 import type { SharedInformer } from '../../src/runtime/cache/informer.ts';
 import { type Client, kind, newClient } from '../../src/runtime/client/client.ts';
 import { gvkString, type KubeObject } from '../../src/runtime/object.ts';
-import { decodeObjectMeta, type ProtobufObjectDecoder } from '../../src/runtime/rest/protobuf.ts';
+import { decodeObjectMeta } from '../../src/runtime/rest/metav1.ts';
+import type { ProtobufObjectDecoder } from '../../src/runtime/rest/protobuf.ts';
 import { RestClient } from '../../src/runtime/rest/restclient.ts';
 import { eventually, sharedCluster } from '../support/kube.ts';
 

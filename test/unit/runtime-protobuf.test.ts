@@ -6,14 +6,17 @@ import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../src/runtime/object.ts';
 import {
-  decodeList,
   decodeObjectMeta,
+  decodeStatus,
+  MetadataProjection,
+  readProtobufWatchEvents,
+} from '../../src/runtime/rest/metav1.ts';
+import {
+  decodeList,
   decodeTime,
-  ObjectMetaLayout,
   ProtoReader,
   plainObjectMaker,
   readEnvelope,
-  readProtobufWatchEvents,
   StringPool,
   shareStrings,
 } from '../../src/runtime/rest/protobuf.ts';
@@ -70,8 +73,8 @@ describe('protobuf reader', () => {
       }),
     );
     assert.deepEqual(decodeObjectMeta(reader(meta), ['finalizers', 'generateName']), { finalizers: ['f1'] });
-    // A layout of its own decodes the same; its objects are plain objects, as JSON.parse makes them.
-    const layout = new ObjectMetaLayout(['name', 'labels', 'ownerReferences']);
+    // A projection of its own decodes the same; its objects are plain objects, as JSON.parse makes them.
+    const layout = new MetadataProjection(['name', 'labels', 'ownerReferences']);
     for (let i = 0; i < 10; i++) {
       const decoded = decodeObjectMeta(reader(meta), layout);
       assert.deepStrictEqual(decoded, {
@@ -82,6 +85,50 @@ describe('protobuf reader', () => {
       assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
       assert.equal(Object.getPrototypeOf(decoded.labels), Object.prototype);
     }
+  });
+
+  test('Status: details and causes as JSON writes them (empty values left out, metadata always there)', () => {
+    const status = envelope('v1', 'Status', [
+      ...bytes(1, []),
+      ...str(2, 'Failure'),
+      ...str(3, 'Pod "p" is invalid'),
+      ...str(4, 'Invalid'),
+      ...bytes(5, [
+        ...str(1, 'p'),
+        ...str(2, ''),
+        ...str(3, 'pods'),
+        ...bytes(4, [...str(1, 'FieldValueRequired'), ...str(2, 'Required value'), ...str(3, 'spec.containers')]),
+        ...bytes(4, [...str(1, 'FieldValueInvalid'), ...str(3, 'metadata.name')]),
+        ...int(5, 0),
+      ]),
+      ...int(6, 422),
+    ]);
+    assert.deepStrictEqual(decodeStatus(Buffer.from(status)), {
+      apiVersion: 'v1',
+      kind: 'Status',
+      metadata: {},
+      status: 'Failure',
+      message: 'Pod "p" is invalid',
+      reason: 'Invalid',
+      details: {
+        name: 'p',
+        kind: 'pods',
+        causes: [
+          { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' },
+          { reason: 'FieldValueInvalid', field: 'metadata.name' },
+        ],
+      },
+      code: 422,
+    });
+    const throttled = envelope('v1', 'Status', [...str(4, 'TooManyRequests'), ...bytes(5, int(5, 3)), ...int(6, 429)]);
+    assert.deepStrictEqual(decodeStatus(Buffer.from(throttled)), {
+      apiVersion: 'v1',
+      kind: 'Status',
+      metadata: {},
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 3 },
+      code: 429,
+    });
   });
 
   test('shareStrings keeps every value (strings pooled in place, frozen objects left alone)', () => {

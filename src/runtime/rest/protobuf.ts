@@ -1,13 +1,10 @@
-// Kubernetes' protobuf encoding, read without generated code: a wire reader, the `k8s\0` envelope (runtime.Unknown),
-// lists, watch frames, and the meta/v1 messages every object shares (ObjectMeta, Time, Status). A kind's own fields
-// are decoded by a function its user supplies (KindScope.decodeProtobuf), which reads what it keeps and skips the
-// rest: protobuf prefixes every nested message with its length, so a skipped spec or managedFields costs one jump,
-// where JSON.parse must build every object of it. Built-in kinds only; custom resources are served as JSON.
-// Field numbers: k8s.io/apimachinery pkg/apis/meta/v1/generated.proto and pkg/runtime/generated.proto.
-import type { Readable } from 'node:stream';
-import type { ApiStatus, StatusCause } from '../errors.ts';
+// Kubernetes' protobuf encoding, read without generated code: the wire reader, the `k8s\0` envelope (runtime.Unknown),
+// lists, and the scalar messages (Time, IntOrString). Messages are decoded from field lists (projection.ts; meta/v1's
+// in metav1.ts), a kind's own by a function its user supplies (KindScope.decodeProtobuf), which reads what it keeps
+// and skips the rest: protobuf prefixes every nested message with its length, so a skipped spec or managedFields
+// costs one jump, where JSON.parse must build every object of it. Built-in kinds only; custom resources are served as
+// JSON. Field numbers: k8s.io/apimachinery pkg/apis/meta/v1/generated.proto and pkg/runtime/generated.proto.
 import type { KubeObject } from '../object.ts';
-import { WATCH_EVENT_TYPES, type WatchEvent } from './watchstream.ts';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 /** What a client that can read protobuf asks for: the server answers JSON where it has no protobuf (CRDs). */
@@ -253,293 +250,6 @@ export function decodeList(buf: Buffer, decodeItem: ProtobufObjectDecoder): Deco
   };
 }
 
-/** An error answer's Status (envelope kind "Status"). */
-export function decodeStatus(buf: Buffer): ApiStatus {
-  const envelope = readEnvelope(buf);
-  return decodeStatusMessage(envelope.raw);
-}
-
-function decodeStatusMessage(r: ProtoReader): ApiStatus {
-  let status: string | undefined;
-  let message: string | undefined;
-  let reason: string | undefined;
-  let code: number | undefined;
-  let details: ApiStatus['details'];
-  while (r.next()) {
-    switch (r.field) {
-      case 2:
-        status = r.string();
-        break;
-      case 3:
-        message = r.string();
-        break;
-      case 4:
-        reason = r.string();
-        break;
-      case 5:
-        details = decodeStatusDetails(r.message());
-        break;
-      case 6:
-        code = r.int32();
-        break;
-      default:
-        r.skip();
-    }
-  }
-  // JSON's order; metadata (a ListMeta, empty in errors) is always written, the rest is omitempty.
-  return dropEmpty({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status,
-    message,
-    reason,
-    details,
-    code,
-  }) as ApiStatus;
-}
-
-function decodeStatusDetails(r: ProtoReader): NonNullable<ApiStatus['details']> {
-  let name: string | undefined;
-  let group: string | undefined;
-  let kind: string | undefined;
-  let uid: string | undefined;
-  let retryAfterSeconds: number | undefined;
-  const causes: StatusCause[] = [];
-  while (r.next()) {
-    switch (r.field) {
-      case 1:
-        name = r.string();
-        break;
-      case 2:
-        group = r.string();
-        break;
-      case 3:
-        kind = r.string();
-        break;
-      case 4: {
-        const c = r.message();
-        let reason: string | undefined;
-        let message: string | undefined;
-        let field: string | undefined;
-        while (c.next()) {
-          if (c.field === 1) reason = c.string();
-          else if (c.field === 2) message = c.string();
-          else if (c.field === 3) field = c.string();
-          else c.skip();
-        }
-        causes.push(dropEmpty({ reason, message, field }));
-        break;
-      }
-      case 5:
-        retryAfterSeconds = r.int32() || undefined;
-        break;
-      case 6:
-        uid = r.string();
-        break;
-      default:
-        r.skip();
-    }
-  }
-  return dropEmpty({ name, group, kind, uid, causes: causes.length ? causes : undefined, retryAfterSeconds });
-}
-
-/**
- * Reads a protobuf watch stream: frames of a 4-byte big-endian length and a metav1.WatchEvent (type = 1, object =
- * 2 holding the enveloped object). An ERROR event's object is a Status.
- */
-export async function* readProtobufWatchEvents(
-  body: Readable,
-  decodeObject: ProtobufObjectDecoder,
-): AsyncGenerator<WatchEvent> {
-  let pending: Buffer = Buffer.alloc(0);
-  for await (const chunk of body) {
-    pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
-    let offset = 0;
-    while (pending.length - offset >= 4) {
-      const length = pending.readUInt32BE(offset);
-      if (pending.length - offset - 4 < length) break;
-      yield decodeWatchEvent(pending, offset + 4, offset + 4 + length, decodeObject);
-      offset += 4 + length;
-    }
-    pending = pending.subarray(offset);
-  }
-  if (pending.length) throw new SyntaxError(`protobuf watch: stream ended inside a frame (${pending.length} bytes)`);
-}
-
-export function decodeWatchEvent(
-  buf: Buffer,
-  start: number,
-  end: number,
-  decodeObject: ProtobufObjectDecoder,
-): WatchEvent {
-  const r = new ProtoReader(buf, start, end);
-  let type = '';
-  let object: ProtoReader | undefined;
-  while (r.next()) {
-    if (r.field === 1) type = r.string();
-    else if (r.field === 2) {
-      const raw = r.message();
-      while (raw.next()) {
-        if (raw.field === 1) object = raw.message();
-        else raw.skip();
-      }
-    } else r.skip();
-  }
-  if (!WATCH_EVENT_TYPES.has(type))
-    throw new SyntaxError(`protobuf watch: not a watch event type: ${type.slice(0, 50)}`);
-  if (!object) throw new SyntaxError(`protobuf watch: ${type} event without an object`);
-  const envelope = readEnvelope(object.buf, object.pos, object.end);
-  if (type === 'ERROR' || envelope.kind === 'Status') {
-    return { type: 'ERROR', object: decodeStatusMessage(envelope.raw) };
-  }
-  if (type === 'BOOKMARK') return { type: 'BOOKMARK', object: decodeBookmark(envelope.raw) };
-  return { type: type as 'ADDED', object: decodeObject(envelope.raw) };
-}
-
-const BOOKMARK_META: readonly ObjectMetaField[] = ['resourceVersion', 'annotations'];
-
-/**
- * A bookmark's object: only its metadata means anything (resourceVersion, and the annotation that ends a stream's
- * initial events), and a kind's decoder may keep neither. Every built-in kind has its ObjectMeta as field 1.
- */
-function decodeBookmark(message: ProtoReader): KubeObject {
-  while (message.next()) {
-    if (message.field === 1) return { metadata: decodeObjectMeta(message.message(), BOOKMARK_META) };
-    message.skip();
-  }
-  return { metadata: {} };
-}
-
-/** The ObjectMeta fields a decoder can ask for, by their JSON names (managedFields is never decoded). */
-export type ObjectMetaField =
-  | 'name'
-  | 'generateName'
-  | 'namespace'
-  | 'selfLink'
-  | 'uid'
-  | 'resourceVersion'
-  | 'generation'
-  | 'creationTimestamp'
-  | 'deletionTimestamp'
-  | 'deletionGracePeriodSeconds'
-  | 'labels'
-  | 'annotations'
-  | 'ownerReferences'
-  | 'finalizers';
-
-// By field number (ObjectMeta in meta/v1 generated.proto); 15, 16 are unused, 17 is managedFields.
-const META_FIELD_BY_NUMBER: readonly (ObjectMetaField | undefined)[] = [
-  undefined,
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-];
-
-/**
- * ObjectMeta in its JSON shape, with only the `wanted` fields, in the order `wanted` lists them. Values JSON leaves
- * out (omitempty: empty strings, zero generation, empty maps and lists) are left out here too, so the result equals
- * what the JSON answer gives.
- */
-export function decodeObjectMeta(
-  r: ProtoReader,
-  fields: readonly ObjectMetaField[] | ObjectMetaLayout,
-): Record<string, unknown> {
-  const layout = fields instanceof ObjectMetaLayout ? fields : layoutOf(fields);
-  const wanted = layout.fields;
-  const found: Partial<Record<ObjectMetaField, unknown>> = {};
-  while (r.next()) {
-    const name = META_FIELD_BY_NUMBER[r.field];
-    if (name === undefined || !wanted.includes(name)) {
-      r.skip();
-      continue;
-    }
-    switch (name) {
-      case 'generation':
-        found.generation = r.int64() || undefined;
-        break;
-      case 'deletionGracePeriodSeconds':
-        found.deletionGracePeriodSeconds = r.int64();
-        break;
-      case 'creationTimestamp':
-      case 'deletionTimestamp':
-        found[name] = decodeTime(r.message());
-        break;
-      case 'labels':
-      case 'annotations': {
-        const map =
-          (found[name] as Record<string, string> | undefined) ??
-          (name === 'labels' ? layout.newLabels() : layout.newAnnotations());
-        const [key, value] = decodeStringMapEntry(r.message());
-        map[key] = value;
-        found[name] = map;
-        break;
-      }
-      case 'ownerReferences': {
-        const list = (found.ownerReferences as unknown[] | undefined) ?? [];
-        list.push(decodeOwnerReference(r.message()));
-        found.ownerReferences = list;
-        break;
-      }
-      case 'finalizers': {
-        const list = (found.finalizers as string[] | undefined) ?? [];
-        list.push(r.sharedString());
-        found.finalizers = list;
-        break;
-      }
-      case 'namespace':
-      case 'generateName':
-        found[name] = r.sharedString() || undefined;
-        break;
-      default: // name, uid, resourceVersion, selfLink: one object's own
-        found[name] = r.string() || undefined;
-    }
-  }
-  if (found.ownerReferences) found.ownerReferences = fitted(found.ownerReferences as unknown[]);
-  if (found.finalizers) found.finalizers = fitted(found.finalizers as string[]);
-  const meta = layout.newMeta();
-  for (const name of wanted) if (found[name] !== undefined) meta[name] = found[name];
-  return meta;
-}
-
-/**
- * The ObjectMeta fields one decoder keeps (in this order), with makers of its metadata, labels and annotations
- * objects that V8 sizes to what they hold (plainObjectMaker). One per decoder of cached objects, so that pods and
- * Services, with their different numbers of labels, are sized each for themselves.
- */
-export class ObjectMetaLayout {
-  readonly newMeta = plainObjectMaker<Record<string, unknown>>();
-  readonly newLabels = plainObjectMaker<Record<string, string>>();
-  readonly newAnnotations = plainObjectMaker<Record<string, string>>();
-  readonly fields: readonly ObjectMetaField[];
-
-  constructor(fields: readonly ObjectMetaField[]) {
-    this.fields = fields;
-  }
-}
-
-const LAYOUTS = new WeakMap<readonly ObjectMetaField[], ObjectMetaLayout>();
-
-function layoutOf(fields: readonly ObjectMetaField[]): ObjectMetaLayout {
-  let layout = LAYOUTS.get(fields);
-  if (!layout) {
-    layout = new ObjectMetaLayout(fields);
-    LAYOUTS.set(fields, layout);
-  }
-  return layout;
-}
-
 /**
  * A maker of plain objects (prototype Object.prototype, as `{}` makes) whose properties V8 keeps inside the object.
  * `{}` has room for four; a fifth and later ones go to a separate property array (an ObjectMeta of eight fields:
@@ -561,61 +271,6 @@ export function plainObjectMaker<T extends object>(): () => T {
  */
 export function fitted<T>(list: T[]): T[] {
   return list.length === 0 ? list : list.slice();
-}
-
-function decodeStringMapEntry(r: ProtoReader): [string, string] {
-  let key = '';
-  let value = '';
-  while (r.next()) {
-    if (r.field === 1)
-      key = r.string(); // a property name: V8 interns it
-    else if (r.field === 2) value = r.sharedString();
-    else r.skip();
-  }
-  return [key, value];
-}
-
-function decodeOwnerReference(r: ProtoReader): Record<string, unknown> {
-  let apiVersion = '';
-  let kind = '';
-  let name = '';
-  let uid = '';
-  let controller: boolean | undefined;
-  let blockOwnerDeletion: boolean | undefined;
-  while (r.next()) {
-    switch (r.field) {
-      case 1:
-        kind = r.sharedString();
-        break;
-      case 3:
-        name = r.sharedString(); // an owner is shared by its objects (a driver by its executors)
-        break;
-      case 4:
-        uid = r.sharedString();
-        break;
-      case 5:
-        apiVersion = r.sharedString();
-        break;
-      case 6:
-        controller = r.bool();
-        break;
-      case 7:
-        blockOwnerDeletion = r.bool();
-        break;
-      default:
-        r.skip();
-    }
-  }
-  // JSON's order; the four strings are required (always written), the pointers only when set. Literals, not
-  // dropEmpty: an object built a property at a time keeps a separate property array (40 bytes per owner reference).
-  if (controller === undefined) {
-    return blockOwnerDeletion === undefined
-      ? { apiVersion, kind, name, uid }
-      : { apiVersion, kind, name, uid, blockOwnerDeletion };
-  }
-  return blockOwnerDeletion === undefined
-    ? { apiVersion, kind, name, uid, controller }
-    : { apiVersion, kind, name, uid, controller, blockOwnerDeletion };
 }
 
 /** Go's zero time.Time (0001-01-01T00:00:00Z), which JSON writes as null. */
@@ -641,12 +296,16 @@ export function decodeTime(r: ProtoReader): string | null {
 
 const TIMES = new Map<number, string>();
 
-/** The object without its undefined members (and, when `emptyStrings`, without its empty strings: omitempty). */
-function dropEmpty<T extends Record<string, unknown>>(obj: T, emptyStrings = true): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined || (emptyStrings && v === '')) continue;
-    out[k] = v;
+/** intstr.IntOrString (type 1, intVal 2, strVal 3) as JSON writes it: a number or a string. */
+export function decodeIntOrString(r: ProtoReader): number | string {
+  let isString = false;
+  let intVal = 0;
+  let strVal = '';
+  while (r.next()) {
+    if (r.field === 1) isString = r.int64() === 1;
+    else if (r.field === 2) intVal = r.int32();
+    else if (r.field === 3) strVal = r.sharedString();
+    else r.skip();
   }
-  return out as T;
+  return isString ? strVal : intVal;
 }

@@ -6,14 +6,9 @@ import { apiErrorFrom, TransportError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { type HttpRequest, type HttpResponse, HttpTransport } from './http.ts';
 import type { KubeAccess } from './kubeconfig.ts';
+import { decodeStatus, readProtobufWatchEvents } from './metav1.ts';
 import { type RestMetrics, restMetrics } from './metrics.ts';
-import {
-  decodeStatus,
-  isProtobuf,
-  PROTOBUF_ACCEPT,
-  type ProtobufObjectDecoder,
-  readProtobufWatchEvents,
-} from './protobuf.ts';
+import { isProtobuf, PROTOBUF_ACCEPT, type ProtobufObjectDecoder } from './protobuf.ts';
 import { TokenBucket } from './ratelimit.ts';
 import { readWatchEvents, type WatchEvent } from './watchstream.ts';
 

@@ -1,17 +1,11 @@
-// Projections: what a cache keeps of an object, declared once as a list of fields, from which both the transform of
-// JSON answers and the decoder of protobuf answers are made. A field a reader needs is added to the list and both
-// paths have it; `covers` lets a test check every path a reader reads against the list.
+// Projections: a message declared once as a list of fields (JSON name, protobuf field number, type), from which both
+// its protobuf decoder and the transform of its JSON are made; the one decoder of protobuf messages in the runtime
+// (meta/v1's in metav1.ts, a cache's kinds in their scopes). For a cache they say what it keeps of an object: a field a
+// reader needs is added to the list and both paths have it; `covers` lets a test check every path a reader reads
+// against the list.
 
 import type { KubeObject } from '../object.ts';
-import {
-  decodeObjectMeta,
-  decodeTime,
-  fitted,
-  type ObjectMetaField,
-  ObjectMetaLayout,
-  type ProtoReader,
-  plainObjectMaker,
-} from '../rest/protobuf.ts';
+import { decodeIntOrString, decodeTime, fitted, type ProtoReader, plainObjectMaker } from './protobuf.ts';
 
 /** How a field's protobuf value is read. JSON values are taken as they are, messages and metadata projected. */
 export type ScalarType =
@@ -25,7 +19,9 @@ export type ScalarType =
   /** metav1.Time as JSON writes it (RFC 3339, whole seconds; Go's zero time is null). */
   | 'time'
   /** intstr.IntOrString (type 1, intVal 2, strVal 3). */
-  | 'intOrString';
+  | 'intOrString'
+  /** map<string, string> (entries: key 1, value 2; values shared as sharedString), e.g. labels. */
+  | 'stringMap';
 
 /**
  * When a field is kept. `omitEmpty` (the default): as JSON's omitempty, not when '', 0, false, null or an empty
@@ -40,7 +36,7 @@ export interface ProjectedField {
   readonly name: string;
   /** The protobuf field number (k8s.io/api's generated.proto). */
   readonly tag: number;
-  readonly type: ScalarType | MessageProjection | MetadataProjection;
+  readonly type: ScalarType | MessageProjection;
   readonly repeated?: boolean;
   readonly presence?: Presence;
   /**
@@ -61,16 +57,25 @@ export class MessageProjection {
   readonly #make = plainObjectMaker<Plain>();
   /** The one object a message projects to when empty and kept anyway (frozen: every holder shares it). */
   readonly empty: Readonly<Plain> = Object.freeze({});
+  /** A field of this message type without a presence of its own has this one. */
+  readonly defaultPresence: Presence;
+  /** Makers of the objects of the message's map fields, one per field (plainObjectMaker). */
+  readonly #makeMap: ((() => Record<string, string>) | undefined)[] = [];
 
   /** Set for a top-level object: the protobuf envelope names apiVersion and kind, the message itself does not. */
   readonly #typeMeta: { apiVersion: string; kind: string } | undefined;
 
-  constructor(fields: readonly ProjectedField[], typeMeta?: { apiVersion: string; kind: string }) {
+  constructor(
+    fields: readonly ProjectedField[],
+    options: { typeMeta?: { apiVersion: string; kind: string }; defaultPresence?: Presence } = {},
+  ) {
     this.fields = fields;
-    this.#typeMeta = typeMeta;
+    this.#typeMeta = options.typeMeta;
+    this.defaultPresence = options.defaultPresence ?? 'omitEmpty';
     for (const [i, f] of fields.entries()) {
       if (this.#indexByTag[f.tag] !== undefined) throw new Error(`projection: field number ${f.tag} used twice`);
       this.#indexByTag[f.tag] = i;
+      if (f.type === 'stringMap') this.#makeMap[i] = plainObjectMaker<Record<string, string>>();
     }
   }
 
@@ -101,6 +106,13 @@ export class MessageProjection {
         continue;
       }
       const f = this.fields[i] as ProjectedField;
+      if (f.type === 'stringMap') {
+        const map =
+          (found[i] as Record<string, string> | undefined) ?? (this.#makeMap[i] as () => Record<string, string>)();
+        readMapEntry(r.message(), map);
+        found[i] = map;
+        continue;
+      }
       const value = protoValue(f.type, r);
       if (f.repeated) {
         const list = (found[i] as unknown[] | undefined) ?? [];
@@ -143,31 +155,7 @@ export class MessageProjection {
       tail = tail.slice(1);
     }
     if (f.type instanceof MessageProjection) return f.type.covers(tail);
-    if (f.type instanceof MetadataProjection) return f.type.covers(tail);
     return true; // a scalar, or into one (a string's length)
-  }
-}
-
-/** ObjectMeta with only the given fields (decodeObjectMeta on the protobuf side), in that order. */
-export class MetadataProjection {
-  readonly layout: ObjectMetaLayout;
-
-  constructor(fields: readonly ObjectMetaField[]) {
-    this.layout = new ObjectMetaLayout(fields);
-  }
-
-  fromJson(meta: Plain): Plain {
-    const out = this.layout.newMeta();
-    for (const name of this.layout.fields) if (meta[name] !== undefined) out[name] = meta[name];
-    return out;
-  }
-
-  decode(r: ProtoReader): Plain {
-    return decodeObjectMeta(r, this.layout);
-  }
-
-  covers(path: readonly string[]): boolean {
-    return path.length === 0 || (this.layout.fields as readonly string[]).includes(path[0] as string);
   }
 }
 
@@ -178,7 +166,7 @@ export class MetadataProjection {
  */
 export class ObjectProjection extends MessageProjection {
   constructor(apiVersion: string, kind: string, fields: readonly ProjectedField[]) {
-    super(fields, { apiVersion, kind });
+    super(fields, { typeMeta: { apiVersion, kind } });
   }
 
   readonly transform = (obj: KubeObject): KubeObject => this.fromJson(obj as unknown as Plain) as KubeObject;
@@ -192,7 +180,6 @@ export class ObjectProjection extends MessageProjection {
 
 function jsonValue(f: ProjectedField, value: unknown): unknown {
   const t = f.type;
-  if (t instanceof MetadataProjection) return t.fromJson((value as Plain | undefined) ?? {});
   if (!(t instanceof MessageProjection)) return value;
   if (f.repeated) {
     if (!Array.isArray(value)) return undefined;
@@ -203,9 +190,10 @@ function jsonValue(f: ProjectedField, value: unknown): unknown {
     }
     return list.length > 0 ? list : undefined;
   }
-  if (value === undefined || value === null) return f.presence === 'always' ? t.empty : undefined;
+  const presence = f.presence ?? t.defaultPresence;
+  if (value === undefined || value === null) return presence === 'always' ? t.empty : undefined;
   const kept = t.fromJson(value as Plain);
-  return kept === t.empty && f.presence !== 'always' && f.presence !== 'whenSet' ? undefined : kept;
+  return kept === t.empty && presence === 'omitEmpty' ? undefined : kept;
 }
 
 function keptProtoValue(f: ProjectedField, value: unknown): unknown {
@@ -214,10 +202,10 @@ function keptProtoValue(f: ProjectedField, value: unknown): unknown {
     const list = value as unknown[] | undefined;
     return list && list.length > 0 ? fitted(list) : undefined;
   }
-  if (t instanceof MetadataProjection) return value ?? t.layout.newMeta();
   if (t instanceof MessageProjection) {
-    if (value === undefined) return f.presence === 'always' ? t.empty : undefined;
-    return value === t.empty && f.presence !== 'always' && f.presence !== 'whenSet' ? undefined : value;
+    const presence = f.presence ?? t.defaultPresence;
+    if (value === undefined) return presence === 'always' ? t.empty : undefined;
+    return value === t.empty && presence === 'omitEmpty' ? undefined : value;
   }
   const presence = f.presence ?? 'omitEmpty';
   if (value === undefined) return presence === 'always' ? zeroOf(t) : undefined;
@@ -234,13 +222,15 @@ function zeroOf(t: ScalarType): unknown {
       return false;
     case 'time':
       return null;
+    case 'stringMap':
+      return {};
     default:
       return 0;
   }
 }
 
 function protoValue(t: ProjectedField['type'], r: ProtoReader): unknown {
-  if (t instanceof MessageProjection || t instanceof MetadataProjection) return t.decode(r.message());
+  if (t instanceof MessageProjection) return t.decode(r.message());
   switch (t) {
     case 'string':
       return r.string();
@@ -256,18 +246,19 @@ function protoValue(t: ProjectedField['type'], r: ProtoReader): unknown {
       return decodeTime(r.message());
     case 'intOrString':
       return decodeIntOrString(r.message());
+    case 'stringMap': // read by decode, entry by entry
+      throw new Error('projection: a map read as one value');
   }
 }
 
-function decodeIntOrString(r: ProtoReader): number | string {
-  let isString = false;
-  let intVal = 0;
-  let strVal = '';
+/** One map entry (key 1, value 2) into `map`. Keys are property names (V8 interns them), values shared strings. */
+function readMapEntry(r: ProtoReader, map: Record<string, string>): void {
+  let key = '';
+  let value = '';
   while (r.next()) {
-    if (r.field === 1) isString = r.int64() === 1;
-    else if (r.field === 2) intVal = r.int32();
-    else if (r.field === 3) strVal = r.sharedString();
+    if (r.field === 1) key = r.string();
+    else if (r.field === 2) value = r.sharedString();
     else r.skip();
   }
-  return isString ? strVal : intVal;
+  map[key] = value;
 }
