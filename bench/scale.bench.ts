@@ -1,7 +1,9 @@
 // The operator with a full cluster: N SparkApplications submitted by the operator, E executor pods per driver
 // created by the harness as a Spark driver would (labels, owner reference to the driver), then the operator's RSS,
 // a restart, the time until every application was reconciled again, and the writes the restarted operator made.
-// Prints its figures against the targets; not a test.
+// Prints its figures against the targets; not a test. Once the applications are in, every 10 000 executor pods, once
+// they are all in and once settled, it reads the control plane's footprint (each process's RSS, etcd's database file,
+// the machine's available memory): where this machine's control plane would stop as the cluster grows.
 //
 //   npm run bench -- scale --apps N --executors E [--namespaces K] [--threads T] [--qps Q] [--heap-snapshot]
 //                          [--node-flags=F]
@@ -38,7 +40,7 @@
 // goes on with (the predecessor's UI Services, their status writes) and can count one application twice. Spurious
 // writes: the new process's rest_client_requests_total for POST/PUT/PATCH/DELETE (every write it sends, counted
 // by its own client) — zero when nothing changed while it was down — and driver pods still one per application.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -224,6 +226,36 @@ function apiserverRss(): number {
   return pid === undefined ? 0 : (sampleProc(pid)?.rssBytes ?? 0) / MiB;
 }
 
+/**
+ * What the control plane holds now: each process's RSS (MiB), etcd's database file and the machine's available
+ * memory, to see where this machine's control plane would stop as the cluster grows.
+ */
+interface Footprint {
+  rssMiB: Record<string, number>;
+  etcdDbMiB: number;
+  memAvailableMiB: number;
+}
+
+function footprint(): Footprint {
+  const rssMiB: Record<string, number> = {};
+  for (const [name, pid] of bc.controlPlanePids()) {
+    if (name !== 'harness') rssMiB[name] = round((sampleProc(pid)?.rssBytes ?? 0) / MiB);
+  }
+  if (op) rssMiB.operator = round((sampleProc(op.pid)?.rssBytes ?? 0) / MiB);
+  const db = join(bc.cluster.stateDir, 'etcd', 'member', 'snap', 'db');
+  const available = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
+  return {
+    rssMiB,
+    etcdDbMiB: existsSync(db) ? round(statSync(db).size / MiB) : 0,
+    memAvailableMiB: round(Number(available ?? 0) / 1024),
+  };
+}
+
+const footprintText = (f: Footprint) =>
+  `kube-apiserver ${f.rssMiB['kube-apiserver']} MiB, etcd ${f.rssMiB.etcd} MiB (db ${f.etcdDbMiB} MiB), ` +
+  `controller-manager ${f.rssMiB['kube-controller-manager']}, kwok ${f.rssMiB.kwok}, operator ${f.rssMiB.operator}; ` +
+  `${f.memAvailableMiB} MiB available`;
+
 /** kube-apiserver's RSS, the median of 5 readings one second apart. */
 async function steadyApiserverRss(): Promise<number> {
   const readings: number[] = [];
@@ -399,7 +431,8 @@ try {
     120_000 + APPS * 200,
   );
   const appsFilledS = (Date.now() - fillStart) / 1000;
-  log(`${APPS} applications submitted in ${appsFilledS.toFixed(0)} s`);
+  const appsFilledFootprint = footprint();
+  log(`${APPS} applications submitted in ${appsFilledS.toFixed(0)} s; ${footprintText(appsFilledFootprint)}`);
   const execStart = Date.now();
   const drivers = await listInBench(Pods, 'spark-role=driver');
   let created = 0;
@@ -413,10 +446,18 @@ try {
         if (!isAlreadyExists(err)) throw err;
       });
       created++;
+      if (created % 10_000 === 0) {
+        const rate = created / ((Date.now() - execStart) / 1000);
+        log(`${created} executor pods (${rate.toFixed(1)}/s); ${footprintText(footprint())}`);
+      }
     }
   });
   const executorsFilledS = (Date.now() - execStart) / 1000;
-  log(`${created} executor pods created in ${executorsFilledS.toFixed(0)} s; waiting for the operator to settle`);
+  const executorsFilledFootprint = footprint();
+  log(
+    `${created} executor pods created in ${executorsFilledS.toFixed(0)} s; ${footprintText(executorsFilledFootprint)}`,
+  );
+  log('waiting for the operator to settle');
   const currentOp = op;
   // RSS every second while the operator settles: a single reading lands anywhere in V8's collection cycle.
   const settlingRss: number[] = [];
@@ -431,6 +472,8 @@ try {
     },
   );
   const fillS = (Date.now() - fillStart) / 1000;
+  const settledFootprint = footprint();
+  log(`settled: ${footprintText(settledFootprint)}`);
   const beforeRestart = sampleProc(op.pid);
   const memoryBeforeRestart = procMemory(op.pid);
   const v8BeforeRestart = v8Memory(await currentOp.metrics());
@@ -497,6 +540,14 @@ try {
       executorPodsSeconds: round(executorsFilledS),
       executorPodsPerSecond: round(created / executorsFilledS),
     },
+    /** The control plane's memory and etcd's database once the applications, then the executors were in, settled. */
+    controlPlane: {
+      appsSubmitted: appsFilledFootprint,
+      executorsCreated: executorsFilledFootprint,
+      settled: settledFootprint,
+      apiserverKiBPerApp: round(((settledFootprint.rssMiB['kube-apiserver'] ?? 0) * 1024) / APPS),
+      etcdDbKiBPerApp: round((settledFootprint.etcdDbMiB * 1024) / APPS),
+    },
     operatorRssMiB: round((beforeRestart?.rssBytes ?? 0) / MiB),
     operatorPeakRssMiB: round((beforeRestart?.peakRssBytes ?? 0) / MiB),
     /** RSS sampled every second from the last executor pod's creation to the reading above. */
@@ -528,6 +579,12 @@ try {
         [
           'fill rate',
           `${summary.fill.appsPerSecond} apps/s, ${summary.fill.executorPodsPerSecond} executor pods/s`,
+          '',
+          '',
+        ],
+        [
+          'control plane, settled: kube-apiserver RSS; etcd RSS, db; machine memory available',
+          `${settledFootprint.rssMiB['kube-apiserver']} MiB (${summary.controlPlane.apiserverKiBPerApp} KiB per app); ${settledFootprint.rssMiB.etcd} MiB, ${settledFootprint.etcdDbMiB} MiB; ${settledFootprint.memAvailableMiB} MiB`,
           '',
           '',
         ],
