@@ -251,9 +251,11 @@ function footprint(): Footprint {
   };
 }
 
+/** Every process's RSS, their sum, etcd's database and the memory left, in one line. */
 const footprintText = (f: Footprint) =>
-  `kube-apiserver ${f.rssMiB['kube-apiserver']} MiB, etcd ${f.rssMiB.etcd} MiB (db ${f.etcdDbMiB} MiB), ` +
-  `controller-manager ${f.rssMiB['kube-controller-manager']}, kwok ${f.rssMiB.kwok}, operator ${f.rssMiB.operator}; ` +
+  `RSS MiB ${Object.entries(f.rssMiB)
+    .map(([name, mib]) => `${name} ${mib}`)
+    .join(', ')} (all ${round(Object.values(f.rssMiB).reduce((a, b) => a + b, 0))}); etcd db ${f.etcdDbMiB} MiB; ` +
   `${f.memAvailableMiB} MiB available`;
 
 /** kube-apiserver's RSS, the median of 5 readings one second apart. */
@@ -583,8 +585,8 @@ try {
           '',
         ],
         [
-          'control plane, settled: kube-apiserver RSS; etcd RSS, db; machine memory available',
-          `${settledFootprint.rssMiB['kube-apiserver']} MiB (${summary.controlPlane.apiserverKiBPerApp} KiB per app); ${settledFootprint.rssMiB.etcd} MiB, ${settledFootprint.etcdDbMiB} MiB; ${settledFootprint.memAvailableMiB} MiB`,
+          'control plane and operator, settled (kube-apiserver KiB per app)',
+          `${footprintText(settledFootprint)} (${summary.controlPlane.apiserverKiBPerApp})`,
           '',
           '',
         ],
