@@ -41,7 +41,11 @@ export interface LocalClusterOptions {
 
 const SERVICE_CIDR = '10.96.0.0/16';
 const SERVICE_IP = '10.96.0.1';
-const POD_CIDR = '10.244.0.0/16';
+// kwok gives every pod an address of this range: a /14 holds 262 144, room for the scale bench's largest clusters
+// (a /16's 65 536 hold the pods of 10 922 applications with five executors each).
+const POD_CIDR = '10.244.0.0/14';
+/** etcd's database quota: past it etcd refuses writes. The scale bench stops filling before it. */
+export const ETCD_QUOTA_BYTES = 4 * 2 ** 30;
 const STARTUP_TIMEOUT_MS = 90_000;
 
 interface Ports {
@@ -435,7 +439,7 @@ function componentSpecs(c: ComponentContext): Map<ComponentName, ComponentSpec> 
       `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
       // Throwaway clusters on a shared disk: durability buys nothing and fsync latency costs seconds.
       '--unsafe-no-fsync',
-      '--quota-backend-bytes=4294967296',
+      `--quota-backend-bytes=${ETCD_QUOTA_BYTES}`,
       '--log-level=warn',
     ]),
     spec('kube-apiserver', binaries.kubeApiserver, [
