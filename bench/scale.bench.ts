@@ -50,16 +50,14 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { appNames, benchApp } from '../harness/apps.ts';
 import { prepareNamespace, startBenchCluster } from '../harness/cluster.ts';
 import { byLabel, type Sample, sum } from '../harness/metrics.ts';
 import { OperatorProcess } from '../harness/operator-process.ts';
 import { Pods } from '../src/controllers/sparkapplication/kinds.ts';
 import { ETCD_QUOTA_BYTES } from '../src/dev/localcluster/cluster.ts';
-import { simulatedNode } from '../src/dev/localcluster/kwok.ts';
 import { executorPod } from '../src/dev/localcluster/spark-simulator-executors.ts';
-import { ignoreAlreadyExists } from '../src/runtime/errors.ts';
 import { isAlreadyExists, type Kind, type KubeObject, kind } from '../src/runtime/index.ts';
 import { parseProperties } from '../src/spark/properties.ts';
 import { numberFlag, wordsFlag } from './lib/args.ts';
@@ -70,7 +68,6 @@ import { CpuMeter, MachineCpuMeter, sampleProc } from './lib/proc.ts';
 import { summariseProfiles } from './lib/profile.ts';
 
 const ConfigMaps = kind<V1ConfigMap & KubeObject>('v1', 'ConfigMap');
-const Nodes = kind<V1Node & KubeObject>('v1', 'Node');
 const argv = process.argv.slice(2);
 const APPS = numberFlag(argv, 'apps', 10_000) ?? 10_000;
 const EXECUTORS = numberFlag(argv, 'executors', 5) ?? 5;
@@ -294,40 +291,22 @@ function fillStop(f: Footprint): string | null {
   return null;
 }
 
-/** Adds simulated nodes (kwok runs them) until there are `wanted`, and waits until they are Ready. */
-async function addNodes(have: number, wanted: number): Promise<number> {
-  if (wanted <= have) return have;
-  const added = Array.from({ length: wanted - have }, (_, i) => `sim-node-${have + i}`);
-  for (const name of added) await bc.api.create(simulatedNode(name) as KubeObject).catch(ignoreAlreadyExists);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ready = await Promise.all(
-      added.map(async (name) => {
-        const node = await bc.api.apiReader.get(Nodes, { name });
-        return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-      }),
-    );
-    if (ready.every(Boolean)) return wanted;
-    if (Date.now() > deadline) throw new Error(`simulated nodes ${added.join(', ')} not Ready after 120 s`);
-    await sleep(500);
-  }
-}
+/** Every process's RSS together (MiB). */
+const totalRss = (f: Footprint) => Object.values(f.rssMiB).reduce((a, b) => a + b, 0);
 
 /** What every process's RSS together grew per application from the first wave to the last; null with one wave. */
 function rssPerAppAcross(waves: readonly Wave[]): number | null {
   const first = waves[0];
   const last = waves.at(-1);
   if (!first || !last || last.apps === first.apps) return null;
-  const total = (w: Wave) => Object.values(w.rssMiB).reduce((a, b) => a + b, 0);
-  return round((total(last) - total(first)) / (last.apps - first.apps), 3);
+  return round((totalRss(last) - totalRss(first)) / (last.apps - first.apps), 3);
 }
 
 /** Every process's RSS, their sum, etcd's database and the memory left, in one line. */
 const footprintText = (f: Footprint) =>
   `RSS MiB ${Object.entries(f.rssMiB)
     .map(([name, mib]) => `${name} ${mib}`)
-    .join(', ')} (all ${round(Object.values(f.rssMiB).reduce((a, b) => a + b, 0))}); etcd db ${f.etcdDbMiB} MiB; ` +
-  `${f.memAvailableMiB} MiB available`;
+    .join(', ')} (all ${round(totalRss(f))}); etcd db ${f.etcdDbMiB} MiB; ` + `${f.memAvailableMiB} MiB available`;
 
 /** kube-apiserver's RSS, the median of 5 readings one second apart. */
 async function steadyApiserverRss(): Promise<number> {
@@ -498,7 +477,6 @@ try {
   let created = 0;
   let appsS = 0;
   let executorsS = 0;
-  let nodeCount = INITIAL_NODES;
   while (filled < names.length) {
     const before = footprint();
     stoppedBy = fillStop(before);
@@ -507,7 +485,7 @@ try {
       break;
     }
     const wave = names.slice(filled, filled + WAVE).map((n, i) => ({ n, ns: nsOf(filled + i) }));
-    nodeCount = await addNodes(nodeCount, Math.ceil(((filled + wave.length) * (1 + EXECUTORS)) / PODS_PER_NODE));
+    await bc.cluster.addSimulatedNodes(Math.ceil(((filled + wave.length) * (1 + EXECUTORS)) / PODS_PER_NODE));
     const appsStart = Date.now();
     await pool(wave, CONCURRENCY, async ({ n, ns }) => {
       await bc.api.create(
@@ -544,8 +522,6 @@ try {
   }
   const size = filled;
   if (size === 0) throw new Error(`no application was created: ${stoppedBy}`);
-  const appsFilledS = appsS;
-  const executorsFilledS = executorsS;
   log('waiting for the operator to settle');
   const currentOp = op;
   // RSS every second while the operator settles: a single reading lands anywhere in V8's collection cycle.
@@ -627,10 +603,10 @@ try {
     appsRunning: runningApps,
     fill: {
       seconds: round(fillS),
-      appsSubmittedSeconds: round(appsFilledS),
-      appsPerSecond: round(size / appsFilledS),
-      executorPodsSeconds: round(executorsFilledS),
-      executorPodsPerSecond: round(created / executorsFilledS),
+      appsSubmittedSeconds: round(appsS),
+      appsPerSecond: round(size / appsS),
+      executorPodsSeconds: round(executorsS),
+      executorPodsPerSecond: round(created / executorsS),
     },
     /**
      * The control plane's memory and etcd's database after every wave and settled; what every process's RSS together

@@ -68,6 +68,9 @@ export class LocalCluster {
   readonly #specs: Map<ComponentName, ComponentSpec>;
   readonly #running = new Map<ComponentName, RunningComponent>();
   #realNode: RealNode | undefined;
+  /** Simulated nodes created so far (sim-node-0 …), and whether they carry SIM_NODE_TAINT (with a real node). */
+  #simulatedNodes = 0;
+  #taintSimulatedNodes = false;
   readonly #detached: boolean;
   readonly #log: (message: string) => void;
   #stopped = false;
@@ -167,7 +170,8 @@ export class LocalCluster {
       this.startComponent('kube-scheduler'),
       this.startComponent('kwok'),
     ]);
-    await this.#createNodes(options.nodes ?? 2, options.realNode ?? false);
+    this.#taintSimulatedNodes = options.realNode ?? false;
+    await this.addSimulatedNodes(options.nodes ?? 2);
     if (options.realNode) await this.#startRealNode(pki);
     // The default ServiceAccount appears once the controller manager's controllers run: pods can be created.
     await waitUntil(
@@ -279,14 +283,20 @@ export class LocalCluster {
     }
   }
 
-  async #createNodes(count: number, tainted: boolean): Promise<void> {
-    const names = Array.from({ length: count }, (_, i) => `sim-node-${i}`);
+  /** Creates simulated nodes until there are `total` (none if there are already), and waits until they are Ready. */
+  async addSimulatedNodes(total: number): Promise<void> {
+    if (total <= this.#simulatedNodes) return;
+    const names = Array.from(
+      { length: total - this.#simulatedNodes },
+      (_, i) => `sim-node-${this.#simulatedNodes + i}`,
+    );
     for (const name of names) {
-      const res = await this.api('POST', '/api/v1/nodes', simulatedNode(name, { tainted }));
+      const res = await this.api('POST', '/api/v1/nodes', simulatedNode(name, { tainted: this.#taintSimulatedNodes }));
       if (res.status !== 201 && res.status !== 409) {
         throw new Error(`creating simulated node ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
       }
     }
+    this.#simulatedNodes = total;
     await waitUntil(
       'simulated nodes Ready',
       async () => {
@@ -300,7 +310,7 @@ export class LocalCluster {
       },
       { timeoutMs: STARTUP_TIMEOUT_MS, component: this.#running.get('kwok') },
     );
-    this.#log(`${count} simulated node(s) Ready`);
+    this.#log(`${names.length} simulated node(s) Ready (${total} in all)`);
   }
 
   async #startRealNode(pki: ClusterPki): Promise<void> {
